@@ -47,6 +47,8 @@ CONNECTOR_DEFINE_ERROR(PayloadError, ExitCode::Runtime);
 CONNECTOR_DEFINE_ERROR(StateError, ExitCode::Runtime);
 /// Writing events to stdout failed (EPIPE, ENOSPC).
 CONNECTOR_DEFINE_ERROR(OutputError, ExitCode::Runtime);
+/// SIGTERM or SIGINT arrived; what was complete has been saved.
+CONNECTOR_DEFINE_ERROR(Interrupted, ExitCode::Runtime);
 
 #undef CONNECTOR_DEFINE_ERROR
 

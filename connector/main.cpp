@@ -1,0 +1,124 @@
+// trustar-connector: TruSTAR indicators to SIEM events. Errors end here.
+// SPDX-License-Identifier: Apache-2.0
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "connector/app.h"
+#include "connector/config.h"
+#include "connector/error.h"
+#include "connector/http_client.h"
+#include "connector/log.h"
+#include "connector/stop_signal.h"
+
+namespace {
+
+using connector::ExitCode;
+using connector::LogLevel;
+
+struct Options {
+  std::string config_path;
+  std::optional<std::string> stanza;
+  std::optional<std::string> state_dir;
+  std::optional<std::string> log_level;
+};
+
+/// Reports an error once, one stderr line per line of its message.
+int report(LogLevel level, const char* component, const std::string& text,
+           ExitCode code) {
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    connector::log_line(level, component, line);
+  }
+  return static_cast<int>(code);
+}
+
+void add_common(CLI::App& command, Options& options) {
+  command.add_option("--config", options.config_path, "YAML stanza file")
+      ->required();
+  command.add_option("--stanza", options.stanza,
+                     "Stanza to use; optional when the file holds one");
+  command.add_option("--log-level", options.log_level,
+                     "debug, info, warn or error (default: info)");
+}
+
+connector::Config load(const Options& options) {
+  if (options.log_level) {
+    LogLevel level{};
+    if (!connector::parse_log_level(*options.log_level, level)) {
+      throw connector::UsageError("--log-level: expected debug, info, warn "
+                                  "or error");
+    }
+    connector::set_log_level(level);
+  }
+  return connector::load_config(options.config_path, options.stanza,
+                                connector::now_ms());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  connector::install_signal_handlers();
+
+  CLI::App app{"trustar-connector " CONNECTOR_VERSION
+               ": pulls TruSTAR indicators and writes one JSON event per "
+               "indicator to stdout.",
+               "trustar-connector"};
+  app.set_version_flag("--version", "trustar-connector " CONNECTOR_VERSION);
+  app.require_subcommand(1);
+  Options options;
+  CLI::App* run = app.add_subcommand(
+      "run", "Pull [checkpoint, now - lag] and save the checkpoint");
+  add_common(*run, options);
+  run->add_option("--state-dir", options.state_dir,
+                  "Directory for checkpoints (overrides state_dir)");
+  CLI::App* check = app.add_subcommand(
+      "check", "Validate a stanza, get a token and make one API call");
+  add_common(*check, options);
+  check->add_option("--state-dir", options.state_dir,
+                    "Directory for checkpoints (overrides state_dir)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    return report(LogLevel::Error, "usage",
+                  std::string(error.what()) + " (see --help)",
+                  ExitCode::Usage);
+  }
+
+  try {
+    const connector::CurlGlobal curl;
+    if (run->parsed()) {
+      const connector::Config config = load(options);
+      connector::run_stanza(config, options.state_dir);
+    } else {
+      const connector::Config config = load(options);
+      connector::check_stanza(config, options.config_path, options.state_dir);
+    }
+    return static_cast<int>(ExitCode::Ok);
+  } catch (const connector::ConfigError& error) {
+    return report(LogLevel::Error, "config", error.what(),
+                  error.exit_code());
+  } catch (const connector::UsageError& error) {
+    return report(LogLevel::Error, "usage", error.what(), error.exit_code());
+  } catch (const connector::Interrupted& error) {
+    return report(LogLevel::Warn, "run", error.what(), error.exit_code());
+  } catch (const connector::Error& error) {
+    return report(LogLevel::Error, "run", error.what(), error.exit_code());
+  } catch (const std::exception& error) {
+    return report(LogLevel::Fatal, "run",
+                  std::string("internal error: ") + error.what(),
+                  ExitCode::Runtime);
+  }
+}
