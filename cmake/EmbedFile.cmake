@@ -2,7 +2,7 @@
 # binary carries the schema that is the single source of truth.
 # Usage: cmake -DINPUT=... -DOUTPUT=... -DSYMBOL=... -P EmbedFile.cmake
 file(READ "${INPUT}" content)
-set(delim "schema_json_delimiter")
+set(delim "schema_json")
 file(WRITE "${OUTPUT}.tmp"
   "// Generated from ${INPUT}; do not edit.\n"
   "#include <string_view>\n"
