@@ -21,8 +21,11 @@ constexpr long long kResultCap = 10000;
 /// many tries before the run stops (lessons B#10).
 constexpr int kMaxEmptyPages = 3;
 
+/// The API's largest page for search (docs §6.1).
+constexpr long long kMaxPageSize = 1000;
+
 /// Re-reads of one time unit whose contents keep changing under us.
-constexpr int kMaxUnitPasses = 5;
+constexpr int kMaxUnitPasses = 8;
 
 std::string join(const std::vector<std::string>& values) {
   std::string out;
@@ -70,14 +73,14 @@ Millis WindowPager::unit_of(Millis time) const {
   return remainder < 0 ? time - remainder - unit_ : time - remainder;
 }
 
-QueryParams WindowPager::query(Millis from, Millis to,
-                               int page_number) const {
+QueryParams WindowPager::query(Millis from, Millis to, int page_number,
+                               int page_size) const {
   // 1.2 takes whole seconds; the window bounds are aligned to seconds so
   // the division is exact at `from` and covers all of `to`'s second.
   QueryParams params = {
       {"from", std::to_string(from / unit_)},
       {"to", std::to_string(to / unit_)},
-      {"pageSize", std::to_string(config_.page_size)},
+      {"pageSize", std::to_string(page_size)},
       {"pageNumber", std::to_string(page_number)},
   };
   const auto add_list = [&params](const char* name,
@@ -94,9 +97,10 @@ QueryParams WindowPager::query(Millis from, Millis to,
 }
 
 SearchPage WindowPager::fetch(Millis from, Millis to, int page_number,
-                              WindowStats& stats) {
+                              int page_size, WindowStats& stats) {
   SearchPage page;
-  api_.call("POST", "/indicators/search", query(from, to, page_number), body_,
+  api_.call("POST", "/indicators/search",
+            query(from, to, page_number, page_size), body_,
             [&page](const HttpResponse& response) {
               page = parse_search_page(response.body);
             });
@@ -116,7 +120,7 @@ WindowStats WindowPager::pull(const Window& window, const PageSink& sink) {
   bool first = true;
   for (;;) {
     throw_if_stopped();
-    SearchPage page = fetch(window.from, upper, 0, stats);
+    SearchPage page = fetch(window.from, upper, 0, config_.page_size, stats);
     if (first) {
       stats.reported_total = page.total_elements;
       first = false;
@@ -197,10 +201,18 @@ void WindowPager::drain_unit(Millis unit_start, const Window& window,
                              WindowStats& stats) {
   const Millis from = std::max(unit_start, window.from);
   const Millis to = unit_start + unit_ - 1;
-  long long page_size = config_.page_size;
+  // Items seen since the unit's total last changed. While the total holds
+  // still, the unit's contents are fixed (a re-sighting only ever removes
+  // an item from a past unit), so once this set is as large as the total
+  // every item has been seen, whatever order the server lists ties in.
+  std::unordered_set<std::string> seen_while_stable;
+  std::optional<std::int64_t> stable_total;
   for (int pass = 1; pass <= kMaxUnitPasses; ++pass) {
-    std::unordered_set<std::string> seen_this_pass;
-    std::unordered_set<std::int64_t> totals;
+    // The largest page the API allows: most ties then fit in one request,
+    // where the order of ties cannot matter. Each further pass shifts the
+    // page boundaries a little, so that a server whose tie order differs
+    // between requests cannot hide the same items from every pass.
+    long long page_size = kMaxPageSize - 3LL * (pass - 1);
     bool total_known = true;
     int empty_pages = 0;
     for (int page_number = 0;; ++page_number) {
@@ -215,14 +227,16 @@ void WindowPager::drain_unit(Millis unit_start, const Window& window,
             "; the API cannot list them all. Narrow the stanza with "
             "indicator_types or enclave_ids");
       }
-      SearchPage page = fetch(from, to, page_number, stats);
+      SearchPage page =
+          fetch(from, to, page_number, static_cast<int>(page_size), stats);
       if (page.page_size && *page.page_size > 0) {
         page_size = std::min<long long>(page_size, *page.page_size);
       }
-      if (page.total_elements) {
-        totals.insert(*page.total_elements);
-      } else {
+      if (!page.total_elements) {
         total_known = false;
+      } else if (page.total_elements != stable_total) {
+        stable_total = page.total_elements;
+        seen_while_stable.clear();
       }
       std::vector<Indicator> fresh;
       for (Indicator& item : page.items) {
@@ -231,7 +245,7 @@ void WindowPager::drain_unit(Millis unit_start, const Window& window,
           ++stats.skipped;
           continue;
         }
-        seen_this_pass.insert(item.guid);
+        seen_while_stable.insert(item.guid);
         if (seen.guids.insert(item.guid).second) {
           fresh.push_back(std::move(item));
         }
@@ -252,17 +266,15 @@ void WindowPager::drain_unit(Millis unit_start, const Window& window,
       }
       empty_pages = 0;
     }
-    // A pass is a consistent listing when the total did not change while
-    // it ran and it saw that many distinct items. Otherwise an indicator
-    // was re-sighted out of this unit mid-pass, shifting later positions,
-    // and another pass picks up whatever moved into a page already read.
     if (!total_known) {
+      return;  // Nothing to verify against; one pass is all we can do.
+    }
+    if (static_cast<std::int64_t>(seen_while_stable.size()) >=
+        *stable_total) {
       return;
     }
-    if (totals.size() == 1 &&
-        static_cast<std::int64_t>(seen_this_pass.size()) >= *totals.begin()) {
-      return;
-    }
+    // An item left the unit mid-pass (shifting later positions), or the
+    // server orders ties differently from one request to the next.
     log_line(LogLevel::Info, "pager",
              "indicators sharing one time changed while being read; "
              "reading them again" +

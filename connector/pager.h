@@ -49,11 +49,12 @@ class WindowPager {
 
  private:
   struct Boundary;
-  SearchPage fetch(Millis from, Millis to, int page_number,
+  SearchPage fetch(Millis from, Millis to, int page_number, int page_size,
                    WindowStats& stats);
   void drain_unit(Millis unit_start, const Window& window, Boundary& seen,
                   const PageSink& sink, WindowStats& stats);
-  QueryParams query(Millis from, Millis to, int page_number) const;
+  QueryParams query(Millis from, Millis to, int page_number,
+                    int page_size) const;
   Millis unit_of(Millis time) const;
 
   const Config& config_;
