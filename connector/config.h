@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "log.h"
 #include "secret.h"
 #include "time.h"
 
@@ -70,6 +71,7 @@ struct Config {
   std::optional<std::string> source;
   std::optional<std::string> host;
   std::optional<std::string> state_dir;
+  LogLevel log_level = LogLevel::Info;
 };
 
 /// Reads a YAML file mapping stanza names to flat settings, merges the
@@ -90,5 +92,25 @@ Config validate_stanza(const RawStanza& raw, Millis now);
 /// read_yaml_stanza followed by validate_stanza.
 Config load_config(const std::string& path,
                    const std::optional<std::string>& stanza_name, Millis now);
+
+/// One line of a ConfigError: "file:line:column: key: text", without the
+/// position when it is unknown and without "key: " when `key` is empty.
+/// Control characters in the file name and key are escaped.
+std::string format_config_problem(const SourceLocation& where,
+                                  const std::string& key,
+                                  const std::string& text);
+
+/// The names of the settings Config has a field for, in no set order.
+/// Tests compare them with the stanza schema.
+std::vector<std::string> config_field_names();
+
+/// The contents of a small regular file, or the errno that stopped the
+/// read (EFBIG past `max_bytes`, EISDIR for a directory, EINVAL for any
+/// other file that is not a regular one).
+struct FileContents {
+  std::string text;
+  int error = 0;
+};
+FileContents read_small_file(const std::string& path, std::size_t max_bytes);
 
 }  // namespace connector
