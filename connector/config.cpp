@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <regex>
@@ -22,7 +22,7 @@ namespace {
 
 // Secret files hold one short credential; the cap keeps a mistaken
 // file:/dev/zero or a huge file from being read into memory.
-constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+constexpr std::size_t kMaxSecretFileBytes = std::size_t{64} * 1024;
 
 // Long enough to recognise a bad value, short enough for one log line.
 constexpr std::size_t kMaxQuotedBytes = 40;
@@ -77,9 +77,10 @@ void append_escaped(std::string& out, std::string_view text, bool quoted) {
       out += '\\';
       out += c;
     } else if (byte < 0x20 || byte == 0x7f) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\x%02x", byte);
-      out += buffer;
+      constexpr std::string_view kHex = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
     } else {
       out += c;
     }
@@ -151,8 +152,8 @@ std::string format_duration(Millis duration) {
     Millis size;
     const char* suffix;
   };
-  static constexpr Unit kUnits[] = {
-      {kDay, "d"}, {kHour, "h"}, {kMinute, "m"}, {kSecond, "s"}};
+  constexpr std::array<Unit, 4> kUnits = {
+      {{kDay, "d"}, {kHour, "h"}, {kMinute, "m"}, {kSecond, "s"}}};
   for (const Unit& unit : kUnits) {
     if (duration != 0 && duration % unit.size == 0) {
       return std::to_string(duration / unit.size) + unit.suffix;
@@ -513,6 +514,16 @@ bool Converter::boolean(const std::string& text, Value& value) {
   return bad("must be true or false" + shown(text));
 }
 
+/// POSIX shell variable names: what `env:` may name.
+bool is_env_name(std::string_view name) {
+  const auto word_char = [](char c) {
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+  };
+  return !name.empty() && !(name.front() >= '0' && name.front() <= '9') &&
+         std::all_of(name.begin(), name.end(), word_char);
+}
+
 /// parse_duration multiplies without an overflow check, so more than ten
 /// digits could overflow before a range check sees the value. Ten digits
 /// of weeks still fit in Millis, and no setting needs more.
@@ -605,8 +616,7 @@ bool Converter::path(const std::string& text) {
 bool Converter::resolve_secret(const std::string& text, std::string& resolved) {
   if (text.rfind("env:", 0) == 0) {
     const std::string name = text.substr(4);
-    static const std::regex kEnvName("[A-Za-z_][A-Za-z0-9_]*");
-    if (!std::regex_match(name, kEnvName)) {
+    if (!is_env_name(name)) {
       return bad("env: needs an environment variable name");
     }
     const char* env = std::getenv(name.c_str());
@@ -653,7 +663,7 @@ struct Binding {
 // The one place that maps schema settings onto Config fields. Names,
 // defaults and checks all come from the schema; a schema setting without a
 // binding here is a build defect, reported on first use.
-const Binding kBindings[] = {
+constexpr std::array<Binding, 28> kBindings = {{
     {"integration", SettingKind::String,
      [](Config& c, Value& v) { c.integration = std::move(v.text); }},
     {"api_url", SettingKind::Url,
@@ -721,7 +731,7 @@ const Binding kBindings[] = {
        // The schema's enum admits only words parse_log_level knows.
        static_cast<void>(parse_log_level(v.text, c.log_level));
      }},
-};
+}};
 
 const Binding& binding_for(const SettingSpec& spec) {
   for (const Binding& binding : kBindings) {
@@ -846,6 +856,7 @@ Config load_config(const std::string& path,
 
 std::vector<std::string> config_field_names() {
   std::vector<std::string> names;
+  names.reserve(kBindings.size());
   for (const Binding& binding : kBindings) {
     names.emplace_back(binding.name);
   }

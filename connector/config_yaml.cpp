@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -19,7 +20,7 @@ namespace {
 
 // A stanza file is a few dozen lines; the cap stops a mistaken path (a log
 // file, /dev/zero) from being read whole.
-constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+constexpr std::size_t kMaxConfigBytes = std::size_t{1024} * 1024;
 
 constexpr std::string_view kDefaults = "defaults";
 
@@ -189,7 +190,7 @@ bool is_valid_stanza_name(std::string_view name) {
          name.find_first_not_of('.') != std::string_view::npos;
 }
 
-const char* const kStanzaNameRule =
+constexpr std::string_view kStanzaNameRule =
     "a stanza name must be letters, digits, '_', '.' or '-' and not only "
     "dots";
 
@@ -215,7 +216,7 @@ std::vector<TopEntry> read_top_level(const YAML::Node& root,
     }
     const std::string& name = key.Scalar();
     if (!is_valid_stanza_name(name)) {
-      problems.add(key.Mark(), name, kStanzaNameRule);
+      problems.add(key.Mark(), name, std::string(kStanzaNameRule));
       continue;
     }
     const auto earlier =
@@ -253,7 +254,7 @@ const TopEntry& pick_stanza(const YAML::Node& root,
     }
   }
   if (wanted && !is_valid_stanza_name(*wanted)) {
-    problems.fail(root.Mark(), *wanted, kStanzaNameRule);
+    problems.fail(root.Mark(), *wanted, std::string(kStanzaNameRule));
   }
   if (wanted) {
     for (const TopEntry* entry : stanzas) {
@@ -362,9 +363,9 @@ FileContents read_small_file(const std::string& path, std::size_t max_bytes) {
     contents.error = S_ISDIR(info.st_mode) ? EISDIR : EINVAL;
     return contents;
   }
-  char buffer[8192];
+  std::array<char, 8192> buffer{};
   while (true) {
-    const ssize_t count = ::read(file.get(), buffer, sizeof buffer);
+    const ssize_t count = ::read(file.get(), buffer.data(), buffer.size());
     if (count < 0 && errno == EINTR) {
       continue;
     }
@@ -376,7 +377,7 @@ FileContents read_small_file(const std::string& path, std::size_t max_bytes) {
     if (count == 0) {
       return contents;
     }
-    contents.text.append(buffer, static_cast<std::size_t>(count));
+    contents.text.append(buffer.data(), static_cast<std::size_t>(count));
     if (contents.text.size() > max_bytes) {
       contents.error = EFBIG;
       contents.text.clear();

@@ -222,7 +222,7 @@ void check_kind_keywords(const Value& property,
     bool allowed;
   };
   const bool is_text = kind == SettingKind::String;
-  const Rule rules[] = {
+  const std::array<Rule, 15> rules = {{
       {"minimum", kind == SettingKind::Integer},
       {"maximum", kind == SettingKind::Integer},
       {"enum", kind == SettingKind::Enum},
@@ -238,7 +238,8 @@ void check_kind_keywords(const Value& property,
       {"x-url-userinfo", kind == SettingKind::Url},
       {"x-http-loopback-only", kind == SettingKind::Url},
       {"x-readable-file", kind == SettingKind::Path},
-  };
+  }};
+
   for (const Rule& rule : rules) {
     if (!rule.allowed && property.HasMember(rule.keyword)) {
       fail(where, std::string(rule.keyword) + " does not apply to kind " +

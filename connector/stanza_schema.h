@@ -12,6 +12,7 @@
 namespace connector {
 
 /// The schema file, embedded at build time (see cmake/EmbedFile.cmake).
+// NOLINTNEXTLINE(readability-identifier-naming): named by the build.
 extern const std::string_view kStanzaSchemaJson;
 
 /// How a setting's text is read: the schema's "x-kind".
