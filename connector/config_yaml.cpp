@@ -166,7 +166,10 @@ YAML::Node parse_document(const std::string& path,
   try {
     documents = YAML::LoadAll(text);
   } catch (const YAML::Exception& error) {
-    problems.fail(error.mark, "", "invalid YAML: " + error.msg);
+    // A few yaml-cpp messages append the offending text ("unknown escape
+    // character: q"), which may sit inside a secret: keep the fixed part.
+    problems.fail(error.mark, "",
+                  "invalid YAML: " + error.msg.substr(0, error.msg.find(": ")));
   }
   if (documents.size() > 1) {
     problems.fail(documents[1].Mark(), "",
