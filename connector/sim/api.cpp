@@ -306,11 +306,17 @@ void Simulator::api_request_quotas(Exchange& ex) {
 }
 
 void Simulator::apply_body_fault(Exchange& ex, const Fault& fault) {
+  if (fault.kind != FaultKind::kMalformed &&
+      fault.kind != FaultKind::kTruncate) {
+    return;  // this fault does not apply to this endpoint
+  }
+  // httplib appends headers, so the old type must go before a new body.
+  ex.res.headers.erase("Content-Type");
   if (fault.kind == FaultKind::kMalformed) {
     std::string type;
     std::string body = malformed_body(fault.variant, type);
     ex.res.set_content(std::move(body), type.c_str());
-  } else if (fault.kind == FaultKind::kTruncate) {
+  } else {
     const std::string full = ex.res.body;
     std::string half(first_half(full));
     if ((fault.variant & 1) == 0) {
@@ -330,8 +336,6 @@ void Simulator::apply_body_fault(Exchange& ex, const Fault& fault) {
             return false;
           });
     }
-  } else {
-    return;  // this fault does not apply to this endpoint
   }
   ex.log.fault = std::string(fault_name(fault.kind));
   std::lock_guard<std::mutex> lock(mu_);

@@ -22,33 +22,17 @@ Dataset::Dataset(Catalog catalog) : catalog_(std::move(catalog)) {}
 void Dataset::reserve(std::size_t count) {
   items_.reserve(count);
   by_guid_.reserve(count);
-  rebuild_index();
 }
 
 bool Dataset::contains(std::string_view guid) const {
-  return by_guid_.count(guid) != 0;
+  return find(guid) != nullptr;
 }
 
 bool Dataset::add(Indicator indicator) {
-  if (contains(indicator.guid)) return false;
-  if (items_.size() == items_.capacity()) {
-    // Growing moves the strings, and short ones live inside the string
-    // object, so every view in the index must be rebuilt.
-    items_.reserve(std::max<std::size_t>(64, items_.capacity() * 2));
-    rebuild_index();
-  }
+  const auto index = static_cast<std::uint32_t>(items_.size());
+  if (!by_guid_.insert(indicator.guid, index, guid_of())) return false;
   items_.push_back(std::move(indicator));
-  const auto index = static_cast<std::uint32_t>(items_.size() - 1);
-  by_guid_.emplace(std::string_view(items_.back().guid), index);
   return true;
-}
-
-void Dataset::rebuild_index() {
-  by_guid_.clear();
-  for (std::size_t i = 0; i < items_.size(); ++i) {
-    by_guid_.emplace(std::string_view(items_[i].guid),
-                     static_cast<std::uint32_t>(i));
-  }
 }
 
 bool Dataset::before(std::uint32_t a, std::uint32_t b) const {
@@ -59,16 +43,22 @@ bool Dataset::before(std::uint32_t a, std::uint32_t b) const {
 }
 
 void Dataset::finish() {
-  order_.resize(items_.size());
-  for (std::size_t i = 0; i < order_.size(); ++i) {
-    order_[i] = static_cast<std::uint32_t>(i);
-  }
   const std::uint32_t readable = catalog_.readable_mask();
   all_readable_ = std::all_of(
       items_.begin(), items_.end(),
       [readable](const Indicator& i) { return (i.enclaves & readable) != 0; });
-  std::sort(order_.begin(), order_.end(),
-            [this](std::uint32_t a, std::uint32_t b) { return before(a, b); });
+  // Sorting (lastSeen, index) pairs keeps the common comparison inside
+  // the array; only ties look at the guids.
+  std::vector<std::pair<std::int64_t, std::uint32_t>> keys(items_.size());
+  for (std::size_t i = 0; i < items_.size(); ++i) {
+    keys[i] = {items_[i].last_seen, static_cast<std::uint32_t>(i)};
+  }
+  std::sort(keys.begin(), keys.end(), [this](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return items_[a.second].guid < items_[b.second].guid;
+  });
+  order_.resize(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) order_[i] = keys[i].second;
 }
 
 std::pair<std::size_t, std::size_t> Dataset::range(std::int64_t from,
@@ -85,8 +75,8 @@ std::pair<std::size_t, std::size_t> Dataset::range(std::int64_t from,
 }
 
 const Indicator* Dataset::find(std::string_view guid) const {
-  const auto it = by_guid_.find(guid);
-  return it == by_guid_.end() ? nullptr : &items_[it->second];
+  const std::int64_t index = by_guid_.find(guid, guid_of());
+  return index < 0 ? nullptr : &items_[static_cast<std::size_t>(index)];
 }
 
 void Dataset::resight(std::size_t position, std::int64_t now) {

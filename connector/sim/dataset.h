@@ -6,11 +6,11 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "catalog.h"
+#include "guid_index.h"
 
 namespace sim {
 
@@ -56,6 +56,11 @@ class Dataset {
     return items_[order_[position]];
   }
 
+  // Storage order, for scans that touch every indicator: walking the
+  // array in memory order is far faster than walking it by position.
+  std::size_t index_at(std::size_t position) const { return order_[position]; }
+  const Indicator& by_index(std::size_t index) const { return items_[index]; }
+
   // Positions [first, last) of the indicators whose lastSeen lies in the
   // inclusive range [from, to].
   std::pair<std::size_t, std::size_t> range(std::int64_t from,
@@ -81,14 +86,15 @@ class Dataset {
   };
 
   bool before(std::uint32_t a, std::uint32_t b) const;
-  void rebuild_index();
+  auto guid_of() const {
+    return
+        [this](std::uint32_t i) -> std::string_view { return items_[i].guid; };
+  }
 
   Catalog catalog_;
   std::vector<Indicator> items_;
   std::vector<std::uint32_t> order_;
-  // Views into items_[i].guid; valid because items_ never reallocates
-  // without rebuild_index() and guids are never modified.
-  std::unordered_map<std::string_view, std::uint32_t> by_guid_;
+  GuidIndex by_guid_;
   std::vector<PastVersion> history_;
   bool all_readable_ = true;
 };

@@ -149,6 +149,9 @@ int main(int argc, char** argv) {
       simulator->handle(req, body, res);
     }
   };
+  // httplib writes headers and body separately; without TCP_NODELAY a
+  // small body waits for the client's delayed ACK (about 40 ms).
+  server.set_tcp_nodelay(true);
   server.Get(".*", handler);
   server.Options(".*", handler);
   server.Post(".*", body_handler);

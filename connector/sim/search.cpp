@@ -170,9 +170,7 @@ std::optional<RequestError> parse_search_request(
   constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
   out.from = from ? *from : (out.to >= kMin + kDayMs ? out.to - kDayMs : kMin);
   if (out.from > out.to) {
-    return RequestError{
-        400, "Invalid time range: 'from' (" + std::to_string(out.from) +
-                 ") is after 'to' (" + std::to_string(out.to) + ")"};
+    return RequestError{400, "Invalid time range: 'from' is after 'to'"};
   }
   // The documented one-year cap truncates an older `from`.
   if (out.to >= kMin + kYearMs && out.from < out.to - kYearMs) {
@@ -222,9 +220,22 @@ SearchResult run_search(const Dataset& data, const SearchRequest& request) {
     }
     return result;
   }
+  // A wide range is filtered in storage order first (sequential memory),
+  // then walked in position order through the flags; a narrow one is
+  // cheaper to walk directly.
+  std::vector<std::uint8_t> flags;
+  const bool wide = (last - first) > data.size() / 8;
+  if (wide) {
+    flags.resize(data.size());
+    for (std::size_t i = 0; i < flags.size(); ++i) {
+      flags[i] = matches(data.by_index(i), request) ? 1 : 0;
+    }
+  }
   std::size_t count = 0;
   for (std::size_t p = first; p < last; ++p) {
-    if (!matches(data.at(p), request)) continue;
+    const bool hit =
+        wide ? flags[data.index_at(p)] != 0 : matches(data.at(p), request);
+    if (!hit) continue;
     if (count >= offset && count < offset + size) result.positions.push_back(p);
     ++count;
   }

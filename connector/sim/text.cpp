@@ -291,10 +291,24 @@ std::string to_lower_ascii(std::string_view text) {
 bool contains_ascii_ci(std::string_view haystack,
                        std::string_view needle_lower) {
   if (needle_lower.empty()) return true;
-  const auto it = std::search(
-      haystack.begin(), haystack.end(), needle_lower.begin(),
-      needle_lower.end(), [](char h, char n) { return lower_ascii(h) == n; });
-  return it != haystack.end();
+  if (needle_lower.size() > haystack.size()) return false;
+  // Scanning for the first byte in both cases before comparing the rest
+  // is several times faster than std::search with a folding predicate.
+  const char first = needle_lower.front();
+  const char first_upper = (first >= 'a' && first <= 'z')
+                               ? static_cast<char>(first - 'a' + 'A')
+                               : first;
+  const std::size_t last = haystack.size() - needle_lower.size();
+  for (std::size_t i = 0; i <= last; ++i) {
+    if (haystack[i] != first && haystack[i] != first_upper) continue;
+    std::size_t k = 1;
+    while (k < needle_lower.size() &&
+           lower_ascii(haystack[i + k]) == needle_lower[k]) {
+      ++k;
+    }
+    if (k == needle_lower.size()) return true;
+  }
+  return false;
 }
 
 std::string to_hex(std::uint64_t value, int width) {
