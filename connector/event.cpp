@@ -30,23 +30,32 @@ const char* es_field(const std::string& type) {
   if (type == "REGISTRY_KEY") {
     return "registry_path";
   }
-  if (type == "CVE") {
-    return "cve";
-  }
   if (type == "URL") {
     return "url";
   }
   return nullptr;
 }
 
-/// TruSTAR files bare domains under URL (docs §7.2): a value without a
-/// scheme, path, query, user info or spaces is a host name.
+/// TruSTAR files bare domains under URL (docs §7.2): a value of host-name
+/// characters only (letters, digits, '-', '.', or non-ASCII for IDNs) with
+/// at least one dot is a host name; anything with a scheme, path, port or
+/// user info is a URL.
 bool is_bare_host(std::string_view value) {
-  if (value.empty() || value.find("://") != std::string_view::npos) {
+  if (value.empty() || value.find('.') == std::string_view::npos ||
+      value.front() == '.' || value.front() == '-') {
     return false;
   }
-  return value.find_first_of("/?#@: \t\\") == std::string_view::npos &&
-         value.find('.') != std::string_view::npos;
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool allowed = (byte >= 'a' && byte <= 'z') ||
+                         (byte >= 'A' && byte <= 'Z') ||
+                         (byte >= '0' && byte <= '9') || byte == '-' ||
+                         byte == '.' || byte >= 0x80;
+    if (!allowed) {
+      return false;
+    }
+  }
+  return true;
 }
 
 class EventBuilder {

@@ -47,17 +47,23 @@ void add_common(CLI::App& command, Options& options) {
                      "debug, info, warn or error (default: info)");
 }
 
+/// Loads the stanza; the command line's --log-level wins over the
+/// stanza's log_level.
 connector::Config load(const Options& options) {
+  std::optional<LogLevel> cli_level;
   if (options.log_level) {
     LogLevel level{};
     if (!connector::parse_log_level(*options.log_level, level)) {
       throw connector::UsageError("--log-level: expected debug, info, warn "
                                   "or error");
     }
+    cli_level = level;
     connector::set_log_level(level);
   }
-  return connector::load_config(options.config_path, options.stanza,
-                                connector::now_ms());
+  connector::Config config = connector::load_config(
+      options.config_path, options.stanza, connector::now_ms());
+  connector::set_log_level(cli_level.value_or(config.log_level));
+  return config;
 }
 
 }  // namespace

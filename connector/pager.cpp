@@ -38,6 +38,17 @@ std::string join(const std::vector<std::string>& values) {
   return out;
 }
 
+// Known limitation: a single time unit holding more than 10,000
+// indicators cannot be listed completely by search; the run stops there
+// rather than skip the rest silently.
+[[noreturn]] void throw_result_cap(Millis unit_start) {
+  throw UpstreamError(
+      "more than 10,000 indicators share the time " +
+      format_rfc3339_ms(unit_start) +
+      "; the API cannot list them all. Narrow the stanza with "
+      "indicator_types or enclave_ids");
+}
+
 }  // namespace
 
 /// The guids already emitted within one time unit (the keyset boundary).
@@ -202,79 +213,105 @@ void WindowPager::drain_unit(Millis unit_start, const Window& window,
   const Millis from = std::max(unit_start, window.from);
   const Millis to = unit_start + unit_ - 1;
   // Items seen since the unit's total last changed. While the total holds
-  // still, the unit's contents are fixed (a re-sighting only ever removes
-  // an item from a past unit), so once this set is as large as the total
-  // every item has been seen, whatever order the server lists ties in.
+  // still, the unit's contents are fixed, so once this set is as large as
+  // the total every item has been seen, whatever order the server lists
+  // ties in.
   std::unordered_set<std::string> seen_while_stable;
   std::optional<std::int64_t> stable_total;
+
+  // Reads one page of the unit and emits what is new; returns the page.
+  const auto read = [&](int page_number, long long page_size) {
+    throw_if_stopped();
+    SearchPage page =
+        fetch(from, to, page_number, static_cast<int>(page_size), stats);
+    if (page.total_elements && page.total_elements != stable_total) {
+      stable_total = page.total_elements;
+      seen_while_stable.clear();
+    }
+    std::vector<Indicator> fresh;
+    for (Indicator& item : page.items) {
+      if (unit_of(item.last_seen) != unit_start ||
+          item.last_seen < window.from) {
+        ++stats.skipped;
+        continue;
+      }
+      seen_while_stable.insert(item.guid);
+      if (seen.guids.insert(item.guid).second) {
+        fresh.push_back(std::move(item));
+      }
+    }
+    sink(fresh);
+    stats.emitted += static_cast<long long>(fresh.size());
+    return page;
+  };
+
   for (int pass = 1; pass <= kMaxUnitPasses; ++pass) {
     // The largest page the API allows: most ties then fit in one request,
     // where the order of ties cannot matter. Each further pass shifts the
     // page boundaries a little, so that a server whose tie order differs
     // between requests cannot hide the same items from every pass.
-    long long page_size = kMaxPageSize - 3LL * (pass - 1);
-    bool total_known = true;
-    int empty_pages = 0;
-    for (int page_number = 0;; ++page_number) {
-      throw_if_stopped();
-      if (static_cast<long long>(page_number) * page_size >= kResultCap) {
-        // Known limitation: a single time unit holding more than 10,000
-        // indicators cannot be listed completely by search; the run stops
-        // here rather than skip the rest silently.
-        throw UpstreamError(
-            "more than 10,000 indicators share the time " +
-            format_rfc3339_ms(unit_start) +
-            "; the API cannot list them all. Narrow the stanza with "
-            "indicator_types or enclave_ids");
-      }
-      SearchPage page =
-          fetch(from, to, page_number, static_cast<int>(page_size), stats);
-      if (page.page_size && *page.page_size > 0) {
-        page_size = std::min<long long>(page_size, *page.page_size);
-      }
-      if (!page.total_elements) {
-        total_known = false;
-      } else if (page.total_elements != stable_total) {
-        stable_total = page.total_elements;
-        seen_while_stable.clear();
-      }
-      std::vector<Indicator> fresh;
-      for (Indicator& item : page.items) {
-        if (unit_of(item.last_seen) != unit_start ||
-            item.last_seen < window.from) {
-          ++stats.skipped;
-          continue;
+    const long long page_size = kMaxPageSize - 3LL * (pass - 1);
+    const SearchPage first = read(0, page_size);
+    if (!first.has_next) {
+      return;
+    }
+    if (!first.total_elements) {
+      // No total to plan or verify with: page forward until the server
+      // says there is no more; one pass is all we can do.
+      int empty_pages = 0;
+      for (int page_number = 1;; ++page_number) {
+        if (page_number * page_size >= kResultCap) {
+          throw_result_cap(unit_start);
         }
-        seen_while_stable.insert(item.guid);
-        if (seen.guids.insert(item.guid).second) {
-          fresh.push_back(std::move(item));
+        const SearchPage page = read(page_number, page_size);
+        if (!page.has_next) {
+          return;
         }
-      }
-      sink(fresh);
-      stats.emitted += static_cast<long long>(fresh.size());
-      if (!page.has_next) {
-        break;
-      }
-      if (page.items.empty()) {
-        if (++empty_pages >= kMaxEmptyPages) {
+        if (page.items.empty() && ++empty_pages >= kMaxEmptyPages) {
           throw UpstreamError(
               "the API keeps reporting more results but sends empty pages "
               "for " + format_rfc3339_ms(unit_start));
         }
-        --page_number;  // Ask for the same page again.
-        continue;
       }
-      empty_pages = 0;
     }
-    if (!total_known) {
-      return;  // Nothing to verify against; one pass is all we can do.
+    const std::int64_t total = *first.total_elements;
+    if (total > kResultCap) {
+      throw_result_cap(unit_start);
     }
-    if (static_cast<std::int64_t>(seen_while_stable.size()) >=
-        *stable_total) {
+    // Last page first, page 0 again at the end. A re-sighting removes an
+    // item from this unit and moves every later item one place forward,
+    // into a page not read yet; read in this order, every item that stays
+    // is read at least once.
+    bool grew = false;
+    std::int64_t previous_total = total;
+    const auto note_total = [&](const SearchPage& page) {
+      const std::int64_t now_total = page.total_elements.value_or(total);
+      grew = grew || now_total > previous_total;
+      previous_total = now_total;
+    };
+    const auto complete_and_stable = [&] {
+      return !grew && previous_total == total &&
+             static_cast<std::int64_t>(seen_while_stable.size()) >= total;
+    };
+    const auto last = static_cast<int>((total - 1) / page_size);
+    for (int page_number = last; page_number >= 1; --page_number) {
+      note_total(read(page_number, page_size));
+    }
+    if (complete_and_stable()) {
+      return;  // Nothing moved: page 0 need not be read again.
+    }
+    note_total(read(0, page_size));
+    const bool stable = !grew && previous_total == total;
+    if (complete_and_stable()) {
       return;
     }
-    // An item left the unit mid-pass (shifting later positions), or the
-    // server orders ties differently from one request to the next.
+    if (!stable && !grew) {
+      // Only removals happened: the backward order read every item that
+      // stayed (assuming the server keeps their relative order).
+      return;
+    }
+    // The unit grew, or the server orders ties differently from one
+    // request to the next: read it again.
     log_line(LogLevel::Info, "pager",
              "indicators sharing one time changed while being read; "
              "reading them again" +

@@ -202,10 +202,10 @@ std::optional<Millis> parse_duration(std::string_view text) {
     Millis number = 0;
     std::size_t digits = 0;
     while (pos < text.size() && is_digit(text[pos])) {
-      if (number > (Millis{1} << 50)) {
-        return std::nullopt;  // Absurdly long; refuse before overflow.
+      if (__builtin_mul_overflow(number, 10, &number) ||
+          __builtin_add_overflow(number, text[pos] - '0', &number)) {
+        return std::nullopt;
       }
-      number = number * 10 + (text[pos] - '0');
       ++digits;
       ++pos;
     }
@@ -228,10 +228,12 @@ std::optional<Millis> parse_duration(std::string_view text) {
     } else if (unit == "w") {
       scale = 7 * kDay;
     }
-    if (digits == 0 || scale == 0) {
+    Millis part = 0;
+    if (digits == 0 || scale == 0 ||
+        __builtin_mul_overflow(number, scale, &part) ||
+        __builtin_add_overflow(total, part, &total)) {
       return std::nullopt;
     }
-    total += number * scale;
   }
   return total;
 }
@@ -242,10 +244,11 @@ std::optional<Millis> parse_time_spec(std::string_view text, Millis now) {
   }
   if (!text.empty() && text.front() == '-') {
     const auto ago = parse_duration(text.substr(1));
-    if (!ago) {
+    Millis time = 0;
+    if (!ago || __builtin_sub_overflow(now, *ago, &time)) {
       return std::nullopt;
     }
-    return now - *ago;
+    return time;
   }
   return parse_rfc3339(text);
 }

@@ -176,6 +176,43 @@ TEST_SUITE("pager") {
     }
   }
 
+  TEST_CASE("pager keeps every survivor of a cluster that shrinks on "
+            "every request") {
+    fake::FakeApi api;
+    add_items(api, "tie-", 1500, 4500);
+    std::set<std::string> removed;
+    // Each search of the cluster re-sights one of its items: the one in
+    // the middle of the current listing, so that positions keep shifting.
+    api.after_search = [&removed](fake::FakeApi& server, long from, long) {
+      if (from != 1500) {
+        return;
+      }
+      std::vector<fake::Item*> cluster;
+      for (auto& item : server.items) {
+        if (item.last_seen == 1500) {
+          cluster.push_back(&item);
+        }
+      }
+      std::sort(cluster.begin(), cluster.end(),
+                [](auto* a, auto* b) { return a->value < b->value; });
+      fake::Item* victim = cluster[cluster.size() / 2];
+      removed.insert(victim->value);
+      victim->last_seen = 9000000;
+    };
+    const auto config = test_config(1000);
+    const Pull pull(api, config, {1000, 2000});
+    CHECK(removed.size() >= 5);
+    for (const auto& item : api.items) {
+      const std::string guid = "IP|" + item.value;
+      if (removed.count(item.value) == 0) {
+        CHECK_MESSAGE(pull.counts.count(guid) == 1, guid);
+      }
+    }
+    for (const auto& [guid, count] : pull.counts) {
+      CHECK(count == 1);
+    }
+  }
+
   TEST_CASE("pager splits a window holding more than 10,000 results") {
     fake::FakeApi api;
     for (int i = 0; i < 25000; ++i) {

@@ -131,14 +131,11 @@ TEST_SUITE("time") {
     }
   }
 
-  // Disabled on purpose: parse_duration multiplies the number by the unit
-  // without an overflow check (it only caps the digits near 2^50), so this
-  // input overflows a signed 64-bit value, which is undefined behaviour.
-  // Enable it once parse_duration refuses values past the Millis range.
-  TEST_CASE("durations refuse values past the millisecond range" *
-            doctest::skip()) {
+  TEST_CASE("durations refuse values past the millisecond range") {
     CHECK_FALSE(parse_duration("100000000000w"));
     CHECK_FALSE(parse_duration("1000000000000000d"));
+    CHECK_FALSE(parse_duration("99999999999999999999ms"));
+    CHECK_FALSE(parse_time_spec("-15000000000w", -(Millis{1} << 62)));
   }
 
   TEST_CASE("time specs read now, relative and absolute times") {
