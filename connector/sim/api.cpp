@@ -1,6 +1,7 @@
 // The /api/1.3 and /api/1.2 endpoints, bearer checks and fault injection.
 // SPDX-License-Identifier: Apache-2.0
 #include <chrono>
+#include <iostream>
 #include <thread>
 
 #include "clock.h"
@@ -77,6 +78,11 @@ void Simulator::handle_api(Exchange& ex) {
   }
 }
 
+void Simulator::expire_token(const std::string& token) {
+  std::lock_guard<std::mutex> lock(mu_);
+  tokens_.expire(token);
+}
+
 bool Simulator::authorize(Exchange& ex, std::string& token) {
   const std::string auth = ex.req.get_header_value("Authorization");
   if (!ex.log.has_bearer || auth.size() <= 7 ||
@@ -109,10 +115,8 @@ bool Simulator::apply_early_fault(Exchange& ex, const Fault& fault,
     case FaultKind::kTooManyRequests:
       reply_rate_limited(ex, options_.wait_ms);
       break;
-    case FaultKind::kExpire: {
-      std::lock_guard<std::mutex> lock(mu_);
-      tokens_.expire(token);
-    }
+    case FaultKind::kExpire:
+      expire_token(token);
       reply(ex, 400, oauth_error("invalid_request", kExpiredToken), kJsonType);
       break;
     case FaultKind::kServerError:
@@ -126,8 +130,13 @@ bool Simulator::apply_early_fault(Exchange& ex, const Fault& fault,
             "text/html");
       break;
     case FaultKind::kReset:
-      abort_connection(ex.req);
-      ex.log.status = 0;
+      if (abort_connection(ex.req)) {
+        ex.log.status = 0;
+      } else {
+        // Never answer an empty 200 instead of the promised reset.
+        std::cerr << "WARN trustar-sim: reset fault found no socket\n";
+        reply_spring(ex, 500, "Internal Server Error");
+      }
       break;
     case FaultKind::kSlow:
       // Sleep outside the lock: other clients are not slowed down.
@@ -314,14 +323,14 @@ void Simulator::apply_body_fault(Exchange& ex, const Fault& fault) {
   ex.res.headers.erase("Content-Type");
   if (fault.kind == FaultKind::kMalformed) {
     std::string type;
-    std::string body = malformed_body(fault.variant, type);
-    ex.res.set_content(std::move(body), type.c_str());
+    const std::string body = malformed_body(fault.variant, type);
+    ex.res.set_content(body, type.c_str());
   } else {
     const std::string full = ex.res.body;
-    std::string half(first_half(full));
+    const std::string half(first_half(full));
     if ((fault.variant & 1) == 0) {
       // Honest Content-Length of the cut body.
-      ex.res.set_content(std::move(half), kJsonType);
+      ex.res.set_content(half, kJsonType);
     } else {
       // Content-Length of the full body, then the connection is closed
       // after half of it, as when a proxy dies mid-response.

@@ -134,7 +134,7 @@ std::optional<Dataset> load_data_file(const std::string& path,
   std::vector<Indicator> items(doc.Size());
   for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
     if (!read_entry(doc[i], i, catalog, items[i], error)) {
-      error = path + ": " + error;
+      error.insert(0, path + ": ");
       return std::nullopt;
     }
   }

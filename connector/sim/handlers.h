@@ -44,6 +44,11 @@ class Simulator {
   // Answers 413 for a body main.cpp refused to read in full.
   void reject_oversized(const httplib::Request& req, httplib::Response& res);
 
+  // Completes an error httplib produced before any handler ran; the
+  // status is already in `res`.
+  void reject_protocol_error(const httplib::Request& req,
+                             httplib::Response& res);
+
   // Called (once) when POST /_sim/shutdown arrives.
   void set_shutdown_hook(std::function<void()> hook) {
     shutdown_hook_ = std::move(hook);
@@ -65,7 +70,7 @@ class Simulator {
   Exchange begin(const httplib::Request& req, std::string_view body,
                  httplib::Response& res);
   void finish(const Exchange& ex);
-  void reply(Exchange& ex, int status, std::string body,
+  void reply(Exchange& ex, int status, const std::string& body,
              const char* content_type);
   void reply_spring(Exchange& ex, int status, std::string_view message);
   void reply_rate_limited(Exchange& ex, std::int64_t wait_ms);
@@ -77,6 +82,7 @@ class Simulator {
   // api.cpp
   void handle_api(Exchange& ex);
   bool authorize(Exchange& ex, std::string& token);
+  void expire_token(const std::string& token);
   bool apply_early_fault(Exchange& ex, const Fault& fault,
                          const std::string& token);
   void route_api(Exchange& ex, std::string_view rest,

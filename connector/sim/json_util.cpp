@@ -24,6 +24,8 @@ std::string_view reason_phrase(int status) {
       return "Method Not Allowed";
     case 413:
       return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
     case 429:
       return "Too Many Requests";
     case 500:

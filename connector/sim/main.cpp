@@ -152,6 +152,18 @@ int main(int argc, char** argv) {
   // httplib writes headers and body separately; without TCP_NODELAY a
   // small body waits for the client's delayed ACK (about 40 ms).
   server.set_tcp_nodelay(true);
+  // Errors httplib answers itself (bad request line, unknown method, URI
+  // too long) get a Trace-Id, a Spring body and a log line like the rest.
+  // The handler also sees the simulator's own errors; those already
+  // carry a Trace-Id and are left alone.
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [&simulator](const httplib::Request& req, httplib::Response& res) {
+        if (res.has_header("Trace-Id")) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        simulator->reject_protocol_error(req, res);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server.Get(".*", handler);
   server.Options(".*", handler);
   server.Post(".*", body_handler);
@@ -170,8 +182,8 @@ int main(int argc, char** argv) {
                           std::to_string(options.port));
     return kExitFailure;
   }
-  std::cout << "listening " << format_host(options.host) << ":" << port
-            << std::endl;
+  // The port file is in place before the stdout line, so a caller that
+  // waits for either one finds both.
   if (!options.port_file.empty() &&
       !write_atomically(options.port_file, [port](std::FILE* f) {
         return std::fprintf(f, "%d\n", port) > 0;
@@ -180,6 +192,8 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
 
+  std::cout << "listening " << format_host(options.host) << ":" << port
+            << std::endl;
   // /_sim/shutdown raises SIGTERM so that every way of stopping takes the
   // same path through the signal thread.
   simulator->set_shutdown_hook([] { kill(getpid(), SIGTERM); });

@@ -123,7 +123,7 @@ bool apply(const std::string& name, const std::string& v, Options& o,
     o.data_file = v;
   } else if (name == "--token-ttl") {
     if (!parse_int64(v, o.token_ttl_s) || o.token_ttl_s < 1 ||
-        o.token_ttl_s > 86400 * 365) {
+        o.token_ttl_s > std::int64_t{86400} * 365) {
       return set_error(error, name, v, "seconds >= 1");
     }
   } else if (name == "--expire-every") {
