@@ -14,7 +14,10 @@
 
 namespace sim {
 
-// 1.3 takes from/to in epoch ms; 1.2 in epoch seconds.
+// 1.3 takes from/to in epoch ms; 1.2 in whole epoch seconds, an inclusive
+// [f, t] covering ms f*1000 .. t*1000+999 (doc 8). Responses carry ms in
+// both versions: the docs leave 1.2 item units open (doc 11), and one
+// unit everywhere keeps responses comparable with the truth file.
 enum class ApiVersion { k12, k13 };
 
 // An answer other than 200, decided before or instead of the search.
