@@ -13,6 +13,7 @@
 #include "connector/error.h"
 #include "connector/http_client.h"
 #include "connector/log.h"
+#include "connector/settings_reference.h"
 #include "connector/stop_signal.h"
 
 namespace {
@@ -89,6 +90,9 @@ int main(int argc, char** argv) {
   check->add_option("--state-dir", options.state_dir,
                     "Directory for checkpoints (overrides state_dir)");
 
+  CLI::App* settings = app.add_subcommand(
+      "settings", "Print the reference of every stanza setting (Markdown)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -104,6 +108,10 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (settings->parsed()) {
+      std::cout << connector::settings_reference_markdown();
+      return static_cast<int>(ExitCode::Ok);
+    }
     const connector::CurlGlobal curl;
     if (run->parsed()) {
       const connector::Config config = load(options);
