@@ -222,8 +222,8 @@ def test_consecutive_runs_resume_from_the_checkpoint(sims, tmp_path):
 def test_expired_tokens_and_rate_limits_mid_paging(sims, tmp_path):
     end = data_end()
     sim = sims("--seed", 13, "--count", 12000, "--end", end, "--span", "2d",
-               "--expire-every", 4, "--faults", "429", "--fault-rate", "0.15",
-               "--fault-seed", 2, "--wait-ms", 20)
+               "--expire-every", 4, "--faults", "429", "--fault-rate", "0.25",
+               "--fault-seed", 4, "--wait-ms", 20)
     config = stanza_file(tmp_path / "c.yaml", **sim_settings(
         sim, start=iso(end - 2 * DAY_MS), window="12h"))
     result = run_connector("run", "--config", config,
