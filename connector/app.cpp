@@ -13,16 +13,10 @@
 #include "event.h"
 #include "http_client.h"
 #include "log.h"
-#include "output.h"
 #include "pager.h"
 #include "state.h"
 
 namespace connector {
-namespace {
-
-/// Event times outside [1990, now + 1 day] point at a unit mix-up
-/// (seconds read as milliseconds) somewhere upstream (lessons B#5).
-constexpr Millis kPlausibleFrom = 631152000000;  // 1990-01-01T00:00:00Z
 
 HttpSettings http_settings(const Config& config) {
   HttpSettings settings;
@@ -47,43 +41,6 @@ Millis align_down(Millis time, Millis unit) {
   return remainder < 0 ? time - remainder - unit : time - remainder;
 }
 
-/// Writes each page's events and counts implausible times.
-class EventSink {
- public:
-  EventSink(const Config& config, EventOutput& output, Millis now)
-      : context_{config.stanza, config.integration},
-        output_(output),
-        plausible_to_(now + kDay) {}
-
-  void write_page(const std::vector<Indicator>& items) {
-    for (const Indicator& item : items) {
-      if (item.last_seen < kPlausibleFrom || item.last_seen > plausible_to_) {
-        ++implausible_;
-        log_line(LogLevel::Warn, "event",
-                 "implausible lastSeen (unit mix-up upstream?)" +
-                     kv("guid", item.guid) + kv("last_seen", item.last_seen));
-      }
-      replaced_ += append_event(output_.buffer(), item, context_);
-    }
-    output_.count_events(static_cast<long long>(items.size()));
-    // Flushed per page: a crash repeats at most the window in flight, and
-    // the SIEM sees events while a long window is still being read.
-    output_.flush();
-  }
-
-  long long implausible() const { return implausible_; }
-  long long replaced() const { return static_cast<long long>(replaced_); }
-
- private:
-  EventContext context_;
-  EventOutput& output_;
-  Millis plausible_to_;
-  long long implausible_ = 0;
-  std::size_t replaced_ = 0;
-};
-
-}  // namespace
-
 std::string resolve_state_dir(const Config& config,
                               const std::optional<std::string>& override) {
   if (override && !override->empty()) {
@@ -104,10 +61,37 @@ std::string resolve_state_dir(const Config& config,
   return std::string(home) + "/.local/state/trustar-connector";
 }
 
-void run_stanza(const Config& config,
-                const std::optional<std::string>& state_dir_override) {
+PullSummary pull_range(const Config& config, ApiClient& api,
+                       EventWriter& writer, Millis from, Millis end,
+                       const std::function<void(const Window&)>& window_done) {
+  const Millis unit = time_unit(config.api_version);
+  const Millis window_length = align_down(config.window + unit - 1, unit);
+  WindowPager pager(config, api);
+  PullSummary summary;
+  while (from <= end) {
+    const Window window{from, std::min(end, from + window_length - 1)};
+    const WindowStats stats = pager.pull(
+        window,
+        [&writer](const std::vector<Indicator>& page) {
+          writer.write_page(page);
+        });
+    window_done(window);
+    ++summary.windows;
+    summary.skipped += stats.skipped;
+    log_line(LogLevel::Info, "run",
+             "window done" + kv("from", format_rfc3339_ms(window.from)) +
+                 kv("to", format_rfc3339_ms(window.to)) +
+                 kv("events", stats.emitted) +
+                 kv("requests", stats.requests) +
+                 kv("reported_total", stats.reported_total.value_or(-1)));
+    from = window.to + 1;
+  }
+  return summary;
+}
+
+void run_stanza(const Config& config, const std::string& state_dir,
+                EventWriter& writer) {
   warn_if_insecure(config);
-  const std::string state_dir = resolve_state_dir(config, state_dir_override);
   ensure_directory(state_dir);
   const StateLock lock(state_dir, config.stanza);
   const StateStore store(state_dir, config.stanza);
@@ -117,10 +101,9 @@ void run_stanza(const Config& config,
   // seconds so the API's second-resolution bounds cover them exactly.
   const Millis unit = time_unit(config.api_version);
   const Millis started = now_ms();
-  Millis from = checkpoint ? checkpoint->next_from
-                           : align_down(config.start, unit);
+  const Millis from = checkpoint ? checkpoint->next_from
+                                 : align_down(config.start, unit);
   const Millis end = align_down(started - config.lag + 1, unit) - 1;
-  const Millis window_length = align_down(config.window + unit - 1, unit);
 
   log_line(LogLevel::Info, "run",
            "starting" + kv("stanza", config.stanza) +
@@ -134,45 +117,27 @@ void run_stanza(const Config& config,
 
   HttpClient http(http_settings(config));
   ApiClient api(config, http);
-  WindowPager pager(config, api);
-  EventOutput output(STDOUT_FILENO);
-  EventSink sink(config, output, started);
-
-  long long windows = 0;
-  long long skipped = 0;
-  while (from <= end) {
-    const Window window{from, std::min(end, from + window_length - 1)};
-    const WindowStats stats = pager.pull(
-        window,
-        [&sink](const std::vector<Indicator>& page) { sink.write_page(page); });
-    output.flush();
-    store.save(Checkpoint{window.to + 1});
-    ++windows;
-    skipped += stats.skipped;
-    log_line(LogLevel::Info, "run",
-             "window done" + kv("from", format_rfc3339_ms(window.from)) +
-                 kv("to", format_rfc3339_ms(window.to)) +
-                 kv("events", stats.emitted) +
-                 kv("requests", stats.requests) +
-                 kv("reported_total", stats.reported_total.value_or(-1)));
-    from = window.to + 1;
-  }
+  const PullSummary summary = pull_range(
+      config, api, writer, from, end, [&store](const Window& window) {
+        store.save(Checkpoint{window.to + 1});
+      });
 
   const ApiStats& calls = api.stats();
   log_line(LogLevel::Info, "run",
            "finished" + kv("stanza", config.stanza) +
-               kv("events", output.events_written()) +
-               kv("windows", windows) + kv("requests", calls.requests) +
+               kv("events", writer.events_written()) +
+               kv("windows", summary.windows) +
+               kv("requests", calls.requests) +
                kv("retries", calls.retries) +
                kv("rate_limited", calls.rate_limited) +
-               kv("skipped", skipped) +
-               kv("implausible_times", sink.implausible()) +
-               kv("replaced_utf8", sink.replaced()) +
+               kv("skipped", summary.skipped) +
+               kv("implausible_times", writer.implausible_times()) +
+               kv("replaced_utf8", writer.replaced_sequences()) +
                kv("elapsed_ms", now_ms() - started));
 }
 
 void check_stanza(const Config& config, const std::string& config_path,
-                  const std::optional<std::string>& state_dir_override) {
+                  const std::string& state_dir) {
   warn_if_insecure(config);
   std::cout << "config:  OK  stanza '" << config.stanza << "' in "
             << config_path << '\n';
@@ -207,7 +172,6 @@ void check_stanza(const Config& config, const std::string& config_path,
     }
   }
 
-  const std::string state_dir = resolve_state_dir(config, state_dir_override);
   const StateStore store(state_dir, config.stanza);
   const auto checkpoint = store.load();
   std::cout << "state:   OK  " << store.path() << ": "

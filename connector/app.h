@@ -2,22 +2,50 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
+#include "api_client.h"
 #include "config.h"
+#include "event_writer.h"
+#include "http_client.h"
+#include "pager.h"
 
 namespace connector {
 
-/// Pulls [checkpoint, now − lag] in windows, writing events to stdout and
-/// saving the checkpoint after each window is flushed. Throws on failure.
-void run_stanza(const Config& config,
-                const std::optional<std::string>& state_dir_override);
+/// The HTTP client settings a stanza asks for.
+HttpSettings http_settings(const Config& config);
+
+/// Logs the loud warning that verify_tls: false deserves on every run.
+void warn_if_insecure(const Config& config);
+
+/// Rounds down to a multiple of `unit` (also for negative times).
+Millis align_down(Millis time, Millis unit);
+
+struct PullSummary {
+  long long windows = 0;
+  long long skipped = 0;
+};
+
+/// Pulls [from, end] in windows of config.window (aligned to the API's
+/// time unit), writing each page through `writer`. After a window's events
+/// are written, calls `window_done` with it, which is where callers save
+/// their checkpoint (next start: window.to + 1).
+PullSummary pull_range(const Config& config, ApiClient& api,
+                       EventWriter& writer, Millis from, Millis end,
+                       const std::function<void(const Window&)>& window_done);
+
+/// Pulls [checkpoint, now − lag] (the first run starts at config.start),
+/// saving the checkpoint in `state_dir` after each window. Throws on
+/// failure; progress up to the last complete window is kept.
+void run_stanza(const Config& config, const std::string& state_dir,
+                EventWriter& writer);
 
 /// Validates, resolves secrets, gets a token, makes one cheap API call and
 /// prints a short report on stdout. Throws on failure.
 void check_stanza(const Config& config, const std::string& config_path,
-                  const std::optional<std::string>& state_dir_override);
+                  const std::string& state_dir);
 
 /// The state directory: the command line's, else the stanza's, else
 /// $XDG_STATE_HOME/trustar-connector (~/.local/state/trustar-connector).

@@ -1,5 +1,7 @@
 // trustar-connector: TruSTAR indicators to SIEM events. Errors end here.
 // SPDX-License-Identifier: Apache-2.0
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -11,6 +13,7 @@
 #include "connector/app.h"
 #include "connector/config.h"
 #include "connector/error.h"
+#include "connector/event_writer.h"
 #include "connector/http_client.h"
 #include "connector/log.h"
 #include "connector/settings_reference.h"
@@ -113,12 +116,16 @@ int main(int argc, char** argv) {
       return static_cast<int>(ExitCode::Ok);
     }
     const connector::CurlGlobal curl;
+    const connector::Config config = load(options);
+    const std::string state_dir =
+        connector::resolve_state_dir(config, options.state_dir);
     if (run->parsed()) {
-      const connector::Config config = load(options);
-      connector::run_stanza(config, options.state_dir);
+      connector::StreamEventWriter writer(config, STDOUT_FILENO,
+                                          connector::format_json_line,
+                                          connector::now_ms());
+      connector::run_stanza(config, state_dir, writer);
     } else {
-      const connector::Config config = load(options);
-      connector::check_stanza(config, options.config_path, options.state_dir);
+      connector::check_stanza(config, options.config_path, state_dir);
     }
     return static_cast<int>(ExitCode::Ok);
   } catch (const connector::ConfigError& error) {
