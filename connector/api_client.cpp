@@ -120,6 +120,26 @@ ApiClient::ApiClient(const Config& config, Transport& transport,
   if (!clock_.sleep) {
     clock_.sleep = interruptible_sleep;
   }
+  if (config.requests_per_minute > 0) {
+    // Evenly spaced requests never put more than requests_per_minute into
+    // any 60-second window, however the server slides it; the extra
+    // millisecond keeps a window that counts both ends inside the limit.
+    const Millis minute = 60 * kSecond;
+    pacing_interval_ =
+        (minute + config.requests_per_minute - 1) / config.requests_per_minute +
+        1;
+  }
+}
+
+void ApiClient::wait_for_pace() {
+  if (pacing_interval_ == 0) {
+    return;
+  }
+  const Millis now = clock_.now();
+  if (now < next_request_at_) {
+    pause(next_request_at_ - now);
+  }
+  next_request_at_ = std::max(now, next_request_at_) + pacing_interval_;
 }
 
 std::string ApiClient::scrub(std::string text) const {
@@ -184,6 +204,7 @@ HttpResponse ApiClient::send_with_policy(
       ensure_token();
     }
     const HttpRequest request = make_request();
+    wait_for_pace();
     const Millis started = clock_.now();
     HttpResponse response = transport_.send(request);
     ++stats_.requests;

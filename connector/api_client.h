@@ -67,6 +67,7 @@ class ApiClient {
                          const HttpResponse& response,
                          const std::string& what) const;
   void pause(Millis duration);
+  void wait_for_pace();
 
   const Config& config_;
   Transport& transport_;
@@ -75,6 +76,9 @@ class ApiClient {
   ApiStats stats_;
   std::optional<Secret> token_;
   Millis token_renew_at_ = 0;
+  /// Client-side pacing: the earliest time the next request may start.
+  Millis pacing_interval_ = 0;
+  Millis next_request_at_ = 0;
 };
 
 /// Percent-encodes per RFC 3986 (unreserved characters kept).

@@ -663,7 +663,7 @@ struct Binding {
 // The one place that maps schema settings onto Config fields. Names,
 // defaults and checks all come from the schema; a schema setting without a
 // binding here is a build defect, reported on first use.
-constexpr std::array<Binding, 28> kBindings = {{
+constexpr std::array<Binding, 29> kBindings = {{
     {"integration", SettingKind::String,
      [](Config& c, Value& v) { c.integration = std::move(v.text); }},
     {"api_url", SettingKind::Url,
@@ -708,6 +708,10 @@ constexpr std::array<Binding, 28> kBindings = {{
      [](Config& c, Value& v) { c.timeout = v.millis; }},
     {"retries", SettingKind::Integer,
      [](Config& c, Value& v) { c.retries = static_cast<int>(v.integer); }},
+    {"requests_per_minute", SettingKind::Integer,
+     [](Config& c, Value& v) {
+       c.requests_per_minute = static_cast<int>(v.integer);
+     }},
     {"verify_tls", SettingKind::Boolean,
      [](Config& c, Value& v) { c.verify_tls = v.boolean; }},
     {"ca_file", SettingKind::Path,

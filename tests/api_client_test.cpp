@@ -36,6 +36,7 @@ connector::Config test_config() {
   config.api_key = connector::Secret("KEY-4242-secretish");
   config.api_secret = connector::Secret("SECRET-9999-value");
   config.retries = 3;
+  config.requests_per_minute = 0;
   config.max_wait = 10 * connector::kSecond;
   return config;
 }
@@ -195,6 +196,30 @@ TEST_SUITE("api_client") {
     h.now += 550 * connector::kSecond;  // Inside the renewal margin.
     client.call("GET", "/ping", {}, {}, consume);
     CHECK(client.stats().token_requests == 2);
+  }
+
+  TEST_CASE("pacing spaces requests so no minute exceeds the limit") {
+    Harness h;
+    h.config.requests_per_minute = 120;
+    for (int i = 0; i < 8; ++i) {
+      h.api.scripted.push_back(answer(200, "{}"));
+    }
+    h.api.scripted.insert(h.api.scripted.begin(), token());
+    connector::ApiClock clock;
+    std::vector<Millis> sent;
+    clock.now = [&h] { return h.now; };
+    clock.sleep = [&h](Millis duration) { h.now += duration; };
+    connector::ApiClient client(h.config, h.api, clock);
+    for (int i = 0; i < 8; ++i) {
+      client.call("GET", "/ping", {}, {}, [&](const HttpResponse&) {
+        sent.push_back(h.now);
+      });
+    }
+    // Token request first, then eight calls, each 501 ms after the last.
+    REQUIRE(sent.size() == 8);
+    for (std::size_t i = 1; i < sent.size(); ++i) {
+      CHECK(sent[i] - sent[i - 1] == 501);
+    }
   }
 
   TEST_CASE("Backoff grows, stays capped and jitters within bounds") {

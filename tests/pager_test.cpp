@@ -25,6 +25,7 @@ connector::Config test_config(int page_size) {
   config.api_secret = connector::Secret("secret-for-tests");
   config.page_size = page_size;
   config.retries = 2;
+  config.requests_per_minute = 0;
   return config;
 }
 

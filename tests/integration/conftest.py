@@ -160,6 +160,8 @@ def sim_settings(sim, version="1.3", **extra):
         "api_key": "env:ITEST_TRUSTAR_KEY",
         "api_secret": "env:ITEST_TRUSTAR_SECRET",
         "lag": "0s",
+        # Pacing is tested on its own; elsewhere it would only slow tests.
+        "requests_per_minute": "0",
     }
     settings.update(extra)
     return settings
