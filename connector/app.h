@@ -11,6 +11,7 @@
 #include "event_writer.h"
 #include "http_client.h"
 #include "pager.h"
+#include "state.h"
 
 namespace connector {
 
@@ -28,13 +29,15 @@ struct PullSummary {
   long long skipped = 0;
 };
 
-/// Pulls [from, end] in windows of config.window (aligned to the API's
-/// time unit), writing each page through `writer`. After a window's events
-/// are written, calls `window_done` with it, which is where callers save
-/// their checkpoint (next start: window.to + 1).
+/// Pulls from `start` to `end` in windows of config.window (aligned to the
+/// API's time unit), writing each page through `writer` and handing the
+/// progress to `save`: after every window, and at most once a second in
+/// between (the window in flight and the keyset position inside it). A
+/// checkpoint with an in-flight window resumes that window where it was.
 PullSummary pull_range(const Config& config, ApiClient& api,
-                       EventWriter& writer, Millis from, Millis end,
-                       const std::function<void(const Window&)>& window_done);
+                       EventWriter& writer, const Checkpoint& start,
+                       Millis end,
+                       const std::function<void(const Checkpoint&)>& save);
 
 /// Pulls [checkpoint, now − lag] (the first run starts at config.start),
 /// saving the checkpoint in `state_dir` after each window. Throws on

@@ -123,10 +123,25 @@ SearchPage WindowPager::fetch(Millis from, Millis to, int page_number,
   return page;
 }
 
-WindowStats WindowPager::pull(const Window& window, const PageSink& sink) {
+WindowStats WindowPager::pull(const Window& window, const PageSink& sink,
+                              const std::optional<KeysetPosition>& resume,
+                              const ProgressSink& progress) {
   WindowStats stats;
   Boundary seen;
   Millis upper = window.to;
+  if (resume) {
+    upper = std::min(resume->upper, window.to);
+    seen.reset(resume->boundary_unit);
+    seen.guids.insert(resume->boundary_guids.begin(),
+                      resume->boundary_guids.end());
+  }
+  const auto report = [&] {
+    if (progress) {
+      progress(KeysetPosition{
+          upper, seen.unit_start,
+          std::vector<std::string>(seen.guids.begin(), seen.guids.end())});
+    }
+  };
   int empty_pages = 0;
   bool first = true;
   for (;;) {
@@ -190,6 +205,7 @@ WindowStats WindowPager::pull(const Window& window, const PageSink& sink) {
       }
       upper = lowest - 1;
       seen.reset(std::numeric_limits<Millis>::min());
+      report();
       continue;
     }
 
@@ -204,6 +220,7 @@ WindowStats WindowPager::pull(const Window& window, const PageSink& sink) {
       }
     }
     upper = lowest + unit_ - 1;
+    report();
   }
 }
 

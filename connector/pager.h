@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,19 @@ Millis time_unit(ApiVersion version);
 /// Receives each page's new items, in the order read.
 using PageSink = std::function<void(const std::vector<Indicator>&)>;
 
+/// Where a keyset pull stands inside its window: everything above `upper`
+/// has been emitted, and so have `boundary_guids` at `boundary_unit`.
+/// Saving it after a page lets a new process resume mid-window, repeating
+/// at most the page in flight.
+struct KeysetPosition {
+  Millis upper = 0;
+  Millis boundary_unit = 0;
+  std::vector<std::string> boundary_guids;
+};
+
+/// Called after a page's items went to the sink, with the new position.
+using ProgressSink = std::function<void(const KeysetPosition&)>;
+
 /// Pulls one window with keyset paging on lastSeen: every query is page 0
 /// of [from, upper], where upper moves down to the smallest lastSeen seen
 /// so far; items already emitted at that boundary are skipped. Nothing is
@@ -45,7 +59,11 @@ class WindowPager {
  public:
   WindowPager(const Config& config, ApiClient& api);
 
-  WindowStats pull(const Window& window, const PageSink& sink);
+  /// Pulls `window`, starting from `resume` when given (a position saved
+  /// by `progress` for this same window).
+  WindowStats pull(const Window& window, const PageSink& sink,
+                   const std::optional<KeysetPosition>& resume = {},
+                   const ProgressSink& progress = {});
 
  private:
   struct Boundary;

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "json.h"
 #include "log.h"
 
 namespace connector {
@@ -62,6 +63,43 @@ void write_all(int fd, const std::string& text, const std::string& path) {
     data += written;
     left -= static_cast<std::size_t>(written);
   }
+}
+
+std::int64_t read_int(const rapidjson::Value& object, const char* name,
+                      const std::string& problem) {
+  const auto member = object.FindMember(name);
+  if (member == object.MemberEnd() || !member->value.IsInt64()) {
+    throw StateError(problem + " (in_flight." + name + " missing)");
+  }
+  return member->value.GetInt64();
+}
+
+InFlightWindow read_in_flight(const rapidjson::Value& value,
+                              const std::string& problem) {
+  if (!value.IsObject()) {
+    throw StateError(problem + " (in_flight is not an object)");
+  }
+  InFlightWindow window;
+  window.from = read_int(value, "from", problem);
+  window.to = read_int(value, "to", problem);
+  window.upper = read_int(value, "upper", problem);
+  window.boundary_unit = read_int(value, "boundary_unit", problem);
+  const auto guids = value.FindMember("boundary_guids");
+  if (guids == value.MemberEnd() || !guids->value.IsArray()) {
+    throw StateError(problem + " (in_flight.boundary_guids missing)");
+  }
+  for (const auto& guid : guids->value.GetArray()) {
+    if (!guid.IsString()) {
+      throw StateError(problem + " (in_flight.boundary_guids not strings)");
+    }
+    window.boundary_guids.emplace_back(guid.GetString(),
+                                       guid.GetStringLength());
+  }
+  if (window.from > window.to || window.upper > window.to ||
+      window.upper < window.from - 1) {
+    throw StateError(problem + " (in_flight bounds inconsistent)");
+  }
+  return window;
 }
 
 }  // namespace
@@ -130,17 +168,42 @@ std::optional<Checkpoint> StateStore::load() const {
       name_ != stanza->value.GetString()) {
     throw StateError(problem + " (it belongs to another stanza)");
   }
-  return Checkpoint{next_from->value.GetInt64()};
+  Checkpoint checkpoint{next_from->value.GetInt64(), std::nullopt};
+  const auto in_flight = document.FindMember("in_flight");
+  if (in_flight != document.MemberEnd()) {
+    checkpoint.in_flight = read_in_flight(in_flight->value, problem);
+    if (checkpoint.in_flight->from != checkpoint.next_from) {
+      throw StateError(problem + " (in-flight window does not start at "
+                                 "next_from)");
+    }
+  }
+  return checkpoint;
 }
 
 void StateStore::save(const Checkpoint& checkpoint) const {
   // Stanza names are restricted to [A-Za-z0-9_.-] by config validation,
   // so they need no JSON escaping.
-  const std::string text =
+  std::string text =
       "{\"format\":" + std::to_string(kStateFormat) + ",\"stanza\":\"" +
       name_ + "\",\"next_from\":" + std::to_string(checkpoint.next_from) +
       ",\"next_from_time\":\"" + format_rfc3339_ms(checkpoint.next_from) +
-      "\",\"saved_at\":\"" + format_rfc3339_ms(now_ms()) + "\"}\n";
+      "\",\"saved_at\":\"" + format_rfc3339_ms(now_ms()) + "\"";
+  if (checkpoint.in_flight) {
+    const InFlightWindow& window = *checkpoint.in_flight;
+    text += ",\"in_flight\":{\"from\":" + std::to_string(window.from) +
+            ",\"to\":" + std::to_string(window.to) +
+            ",\"upper\":" + std::to_string(window.upper) +
+            ",\"boundary_unit\":" + std::to_string(window.boundary_unit) +
+            ",\"boundary_guids\":[";
+    for (std::size_t i = 0; i < window.boundary_guids.size(); ++i) {
+      if (i > 0) {
+        text += ',';
+      }
+      append_json_string(text, window.boundary_guids[i]);
+    }
+    text += "]}";
+  }
+  text += "}\n";
   const std::string temporary = path_ + ".tmp";
   FileDescriptor fd(::open(temporary.c_str(),
                            O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));

@@ -4,16 +4,29 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "time.h"
 
 namespace connector {
+
+/// A window that was being pulled when the state was saved, and how far
+/// the pull had come (see KeysetPosition in pager.h).
+struct InFlightWindow {
+  Millis from = 0;
+  Millis to = 0;
+  Millis upper = 0;
+  Millis boundary_unit = 0;
+  std::vector<std::string> boundary_guids;
+};
 
 /// What a stanza's state file holds.
 struct Checkpoint {
   /// The first millisecond not yet pulled: every window before it has been
   /// written and flushed.
   Millis next_from = 0;
+  /// The window starting at next_from, partly written.
+  std::optional<InFlightWindow> in_flight;
 };
 
 /// Reads and atomically replaces `<dir>/<name>.json`.

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -210,6 +211,48 @@ TEST_SUITE("pager") {
       }
     }
     for (const auto& [guid, count] : pull.counts) {
+      CHECK(count == 1);
+    }
+  }
+
+  TEST_CASE("pager resumes from a saved position repeating at most a page") {
+    fake::FakeApi api;
+    for (int i = 0; i < 300; ++i) {
+      api.items.push_back({"SHA256", "x" + std::to_string(i), 1000 + i / 3});
+    }
+    const auto config = test_config(20);
+    connector::ApiClient client(config, api, no_sleep());
+    connector::WindowPager pager(config, client);
+    std::map<std::string, int> counts;
+    std::optional<connector::KeysetPosition> saved;
+    int pages = 0;
+    struct Crash {};
+    // The "process" dies while writing the sixth page; the position saved
+    // after the fifth is all that survives.
+    CHECK_THROWS_AS(
+        pager.pull({1000, 1099},
+                   [&](const auto& items) {
+                     if (++pages == 6) {
+                       throw Crash{};
+                     }
+                     for (const auto& item : items) {
+                       ++counts[item.guid];
+                     }
+                   },
+                   std::nullopt,
+                   [&](const connector::KeysetPosition& at) { saved = at; }),
+        Crash);
+    REQUIRE(saved.has_value());
+    connector::WindowPager fresh(config, client);
+    fresh.pull({1000, 1099},
+               [&](const auto& items) {
+                 for (const auto& item : items) {
+                   ++counts[item.guid];
+                 }
+               },
+               saved);
+    CHECK(counts.size() == 300);
+    for (const auto& [guid, count] : counts) {
       CHECK(count == 1);
     }
   }

@@ -26,10 +26,25 @@ TEST_SUITE("state") {
     const std::string dir = temp_dir();
     const connector::StateStore store(dir, "alpha");
     CHECK_FALSE(store.load().has_value());
-    store.save({1700000000123});
+    store.save({1700000000123, std::nullopt});
     const auto loaded = store.load();
     REQUIRE(loaded.has_value());
     CHECK(loaded->next_from == 1700000000123);
+    CHECK_FALSE(loaded->in_flight.has_value());
+  }
+
+  TEST_CASE("an in-flight window and its keyset position load back") {
+    const std::string dir = temp_dir();
+    const connector::StateStore store(dir, "alpha");
+    connector::InFlightWindow window{1000, 5000, 3000, 3000,
+                                     {"IP|1.2.3.4", "URL|a\"b\nc\xc3\xa9"}};
+    store.save({1000, window});
+    const auto loaded = store.load();
+    REQUIRE(loaded.has_value());
+    REQUIRE(loaded->in_flight.has_value());
+    CHECK(loaded->in_flight->to == 5000);
+    CHECK(loaded->in_flight->upper == 3000);
+    CHECK(loaded->in_flight->boundary_guids == window.boundary_guids);
   }
 
   TEST_CASE("a torn or foreign state file is an error, never a restart") {
