@@ -29,15 +29,22 @@ struct PullSummary {
   long long skipped = 0;
 };
 
+/// What pull_range reports while it works.
+struct PullHooks {
+  /// Called after every window, and at most every 250 ms in between with
+  /// the window in flight and the keyset position inside it.
+  std::function<void(const Checkpoint&)> save;
+  /// Optional: after every page, the window and the lastSeen bound below
+  /// which it still has to read (for progress reports).
+  std::function<void(const Window&, Millis upper)> on_page;
+};
+
 /// Pulls from `start` to `end` in windows of config.window (aligned to the
-/// API's time unit), writing each page through `writer` and handing the
-/// progress to `save`: after every window, and at most once a second in
-/// between (the window in flight and the keyset position inside it). A
-/// checkpoint with an in-flight window resumes that window where it was.
+/// API's time unit), writing each page through `writer`. A checkpoint with
+/// an in-flight window resumes that window where it was.
 PullSummary pull_range(const Config& config, ApiClient& api,
                        EventWriter& writer, const Checkpoint& start,
-                       Millis end,
-                       const std::function<void(const Checkpoint&)>& save);
+                       Millis end, const PullHooks& hooks);
 
 /// Pulls [checkpoint, now − lag] (the first run starts at config.start),
 /// saving the checkpoint in `state_dir` after each window. Throws on

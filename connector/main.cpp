@@ -11,12 +11,14 @@
 #include <CLI/CLI.hpp>
 
 #include "connector/app.h"
+#include "connector/backfill.h"
 #include "connector/config.h"
 #include "connector/error.h"
 #include "connector/event_writer.h"
 #include "connector/http_client.h"
 #include "connector/log.h"
 #include "connector/settings_reference.h"
+#include "connector/splunk_input.h"
 #include "connector/stop_signal.h"
 
 namespace {
@@ -29,7 +31,22 @@ struct Options {
   std::optional<std::string> stanza;
   std::optional<std::string> state_dir;
   std::optional<std::string> log_level;
+  std::string from;
+  std::string to = "now";
+  bool dry_run = false;
 };
+
+/// A time from the command line: RFC 3339 with a zone, or relative.
+connector::Millis parse_cli_time(const std::string& text, const char* flag,
+                                 connector::Millis now) {
+  const auto time = connector::parse_time_spec(text, now);
+  if (!time) {
+    throw connector::UsageError(
+        std::string(flag) + ": expected an RFC 3339 time with a zone or "
+        "a relative time such as -30d, not '" + text + "'");
+  }
+  return *time;
+}
 
 /// Reports an error once, one stderr line per line of its message.
 int report(LogLevel level, const char* component, const std::string& text,
@@ -74,6 +91,12 @@ connector::Config load(const Options& options) {
 
 int main(int argc, char** argv) {
   connector::install_signal_handlers();
+  // splunkd's command lines (--scheme, --validate-arguments, or none
+  // with a document on stdin) never reach CLI11.
+  if (const auto status =
+          connector::run_splunk_mode_if_requested(argc, argv)) {
+    return *status;
+  }
 
   CLI::App app{"trustar-connector " CONNECTOR_VERSION
                ": pulls TruSTAR indicators and writes one JSON event per "
@@ -92,6 +115,21 @@ int main(int argc, char** argv) {
   add_common(*check, options);
   check->add_option("--state-dir", options.state_dir,
                     "Directory for checkpoints (overrides state_dir)");
+
+  CLI::App* backfill = app.add_subcommand(
+      "backfill",
+      "Pull [--from, --to] on its own resumable state, leaving the "
+      "scheduled checkpoint alone");
+  add_common(*backfill, options);
+  backfill->add_option("--state-dir", options.state_dir,
+                       "Directory for checkpoints (overrides state_dir)");
+  backfill->add_option("--from", options.from,
+                       "Start of the range: RFC 3339 or relative (-90d)")
+      ->required();
+  backfill->add_option("--to", options.to,
+                       "End of the range, inclusive (default: now)");
+  backfill->add_flag("--dry-run", options.dry_run,
+                     "Print the planned windows and estimated calls only");
 
   CLI::App* settings = app.add_subcommand(
       "settings", "Print the reference of every stanza setting (Markdown)");
@@ -124,6 +162,18 @@ int main(int argc, char** argv) {
                                           connector::format_json_line,
                                           connector::now_ms());
       connector::run_stanza(config, state_dir, writer);
+    } else if (backfill->parsed()) {
+      const connector::Millis now = connector::now_ms();
+      const connector::BackfillRange range = connector::make_backfill_range(
+          config, parse_cli_time(options.from, "--from", now),
+          parse_cli_time(options.to, "--to", now), now);
+      if (options.dry_run) {
+        connector::plan_backfill(config, range, std::cout);
+      } else {
+        connector::StreamEventWriter writer(
+            config, STDOUT_FILENO, connector::format_json_line, now);
+        connector::backfill_stanza(config, state_dir, range, writer);
+      }
     } else {
       connector::check_stanza(config, options.config_path, state_dir);
     }

@@ -123,6 +123,11 @@ SearchPage WindowPager::fetch(Millis from, Millis to, int page_number,
   return page;
 }
 
+std::optional<std::int64_t> WindowPager::count(const Window& window) {
+  WindowStats ignored;
+  return fetch(window.from, window.to, 0, 1, ignored).total_elements;
+}
+
 WindowStats WindowPager::pull(const Window& window, const PageSink& sink,
                               const std::optional<KeysetPosition>& resume,
                               const ProgressSink& progress) {

@@ -65,6 +65,10 @@ class WindowPager {
                    const std::optional<KeysetPosition>& resume = {},
                    const ProgressSink& progress = {});
 
+  /// One pageSize=1 search over `window`: the API's totalElements, when
+  /// it reports one. A cheap estimate for planning.
+  std::optional<std::int64_t> count(const Window& window);
+
  private:
   struct Boundary;
   SearchPage fetch(Millis from, Millis to, int page_number, int page_size,
