@@ -17,6 +17,24 @@ constexpr std::string_view kExpiredToken = "Expired oauth2 access token";
 constexpr std::string_view kInvalidToken = "Invalid oauth2 access token";
 constexpr std::int64_t kDailyQuota = 3000;  // the sample in the docs
 
+// A valid search page of `mib` MiB: an empty item list padded with a long
+// string, for tests of the client's body cap.
+std::string huge_search_body(std::uint64_t mib) {
+  const std::string head =
+      "{\"items\":[],\"hasNext\":false,\"totalElements\":0,\"pad\":\"";
+  const std::string tail = "\"}";
+  const std::size_t total = static_cast<std::size_t>(mib) << 20;
+  std::string body;
+  body.reserve(total);
+  body += head;
+  body.append(total > head.size() + tail.size()
+                  ? total - head.size() - tail.size()
+                  : 0,
+              'x');
+  body += tail;
+  return body;
+}
+
 bool is_get(const std::string& method) {
   return method == "GET" || method == "HEAD";
 }
@@ -47,6 +65,7 @@ void Simulator::handle_api(Exchange& ex) {
     // Exactly one draw per API request keeps the fault sequence a pure
     // function of the request count.
     fault = faults_.draw();
+    if (api_requests_++ < options_.fault_after) fault.reset();
     wait = limiter_.admit(ex.now);
     const std::int64_t day = ex.now / kDayMs;
     if (day != quota_day_) {
@@ -55,6 +74,10 @@ void Simulator::handle_api(Exchange& ex) {
     }
     ++api_calls_today_;
   }
+  if (options_.latency_ms > 0) {
+    // Outside the lock: other clients are not slowed down.
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.latency_ms));
+  }
   if (wait) {
     ex.log.rate_limited = true;
     reply_rate_limited(ex, *wait);
@@ -62,6 +85,13 @@ void Simulator::handle_api(Exchange& ex) {
   }
   std::string token;
   if (!authorize(ex, token)) return;  // auth errors are never faulted
+  if (fault && fault->kind == FaultKind::kExpire) {
+    // A token does not lapse on its very first request: a fresh token
+    // refused at once is an authentication failure, which clients rightly
+    // give up on, not the mid-paging expiry this fault stands for.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (tokens_.uses(token) <= 1) fault.reset();
+  }
   if (fault && apply_early_fault(ex, *fault, token)) return;
 
   std::string_view rest(ex.req.path);
@@ -101,9 +131,10 @@ bool Simulator::authorize(Exchange& ex, std::string& token) {
   }
   if (status == TokenStore::Status::kValid) return true;
   reply(ex, 400,
-        oauth_error("invalid_request", status == TokenStore::Status::kExpired
-                                           ? kExpiredToken
-                                           : kInvalidToken),
+        oauth_error("invalid_request",
+                    echo(ex, status == TokenStore::Status::kExpired
+                                 ? kExpiredToken
+                                 : kInvalidToken)),
         kJsonType);
   return false;
 }
@@ -117,7 +148,8 @@ bool Simulator::apply_early_fault(Exchange& ex, const Fault& fault,
       break;
     case FaultKind::kExpire:
       expire_token(token);
-      reply(ex, 400, oauth_error("invalid_request", kExpiredToken), kJsonType);
+      reply(ex, 400, oauth_error("invalid_request", echo(ex, kExpiredToken)),
+            kJsonType);
       break;
     case FaultKind::kServerError:
       reply_spring(ex, 500, "Internal Server Error");
@@ -206,6 +238,14 @@ void Simulator::api_search(Exchange& ex, ApiVersion version,
     reply_spring(ex, error->status, error->message);
     return;
   }
+  if (!options_.search_body.empty()) {
+    reply(ex, 200, options_.search_body, kJsonType);
+    return;
+  }
+  if (options_.huge_body_mb > 0) {
+    reply(ex, 200, huge_search_body(options_.huge_body_mb), kJsonType);
+    return;
+  }
   const SearchResult result = run_search(dataset_, request);
   const bool empty_more = fault && fault->kind == FaultKind::kEmptyMore;
   const std::optional<Tamper> tamper =
@@ -219,6 +259,13 @@ void Simulator::api_search(Exchange& ex, ApiVersion version,
   if (empty_more || tamper) {
     ex.log.fault = std::string(fault_name(fault->kind));
     ++stats_.faults_injected;
+  }
+  if (tamper) {
+    ex.log.fault_guid = dataset_.at(result.positions[tamper->item]).guid;
+    ex.log.fault_detail = std::string(
+        tamper->kind == Tamper::Kind::kBadUtf8
+            ? bad_utf8_detail(tamper->variant)
+            : wrong_shape_detail(tamper->variant));
   }
   maybe_resight(result);
 }

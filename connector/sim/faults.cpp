@@ -110,6 +110,25 @@ void write_bad_utf8_string(JsonWriter& writer, std::string_view value,
   writer.RawValue(text.data(), text.size(), rapidjson::kStringType);
 }
 
+std::string_view bad_utf8_detail(std::uint32_t variant) {
+  return (variant & 1) != 0 ? "lone-surrogate" : "raw-bytes";
+}
+
+std::string_view wrong_shape_detail(std::uint32_t variant) {
+  switch (variant % 5) {
+    case 0:
+      return "no-guid-null-value";
+    case 1:
+      return "times-as-strings";
+    case 2:
+      return "numeric-type-null-first-seen";
+    case 3:
+      return "no-last-seen";
+    default:
+      return "numeric-value-fractional-last-seen";
+  }
+}
+
 void write_wrong_shape_item(JsonWriter& w, const ItemFields& item,
                             std::uint32_t variant) {
   w.StartObject();

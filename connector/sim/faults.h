@@ -77,4 +77,9 @@ struct ItemFields {
 void write_wrong_shape_item(JsonWriter& writer, const ItemFields& item,
                             std::uint32_t variant);
 
+// What write_bad_utf8_string / write_wrong_shape_item do for `variant`,
+// in a word or two, for the request log.
+std::string_view bad_utf8_detail(std::uint32_t variant);
+std::string_view wrong_shape_detail(std::uint32_t variant);
+
 }  // namespace sim

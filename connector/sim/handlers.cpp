@@ -72,8 +72,36 @@ void Simulator::reply_spring(Exchange& ex, int status,
   // 1.2 error bodies have no `path` (doc 9.1).
   const bool v12 = ex.req.path.rfind("/api/1.2/", 0) == 0;
   reply(ex, status,
-        spring_error(ex.now, status, message, v12 ? "" : ex.req.path),
+        spring_error(ex.now, status, echo(ex, message),
+                     v12 ? "" : ex.req.path),
         kJsonType);
+}
+
+std::string Simulator::echo(const Exchange& ex,
+                            std::string_view message) const {
+  if (!options_.echo_auth) return std::string(message);
+  // First in the message, so that a client cutting long messages short
+  // still quotes the credentials and must scrub them.
+  std::string out;
+  for (const char* name : {"Authorization", "Proxy-Authorization"}) {
+    if (ex.req.has_header(name)) {
+      out += name;
+      out += ": ";
+      out += ex.req.get_header_value(name);
+      out += "; ";
+    }
+  }
+  return out + std::string(message);
+}
+
+void Simulator::reply_redirect(Exchange& ex) {
+  // Test switch: a server (or a man in the middle) that sends the client
+  // elsewhere. The target keeps path and query, so a client that follows
+  // would repeat its request, credentials included, at the other port.
+  std::string base = options_.redirect_to;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  ex.res.set_header("Location", base + ex.req.target);
+  reply(ex, 302, "", kTextType);
 }
 
 void Simulator::reply_rate_limited(Exchange& ex, std::int64_t wait_ms) {
@@ -121,6 +149,9 @@ void Simulator::handle(const httplib::Request& req, std::string_view body,
   const std::string& path = req.path;
   if (path.rfind("/_sim/", 0) == 0) {
     handle_control(ex);
+  } else if (!options_.redirect_to.empty() &&
+             (path == "/oauth/token" || path.rfind("/api/", 0) == 0)) {
+    reply_redirect(ex);
   } else if (path == "/oauth/token") {
     handle_token(ex);
   } else if (path.rfind("/api/", 0) == 0) {
@@ -225,8 +256,9 @@ void Simulator::handle_token(Exchange& ex) {
     ex.res.set_header("WWW-Authenticate", "Basic realm=\"oauth2/client\"");
     reply(ex, 401,
           oauth_error("unauthorized",
-                      "Full authentication is required to "
-                      "access this resource"),
+                      echo(ex,
+                           "Full authentication is required to "
+                           "access this resource")),
           kJsonType);
     return;
   }
@@ -237,7 +269,8 @@ void Simulator::handle_token(Exchange& ex) {
   ex.log.basic_valid = key_ok && secret_ok;
   if (!*ex.log.basic_valid) {
     ex.res.set_header("WWW-Authenticate", "Basic realm=\"oauth2/client\"");
-    reply(ex, 401, oauth_error("invalid_client", "Bad client credentials"),
+    reply(ex, 401,
+          oauth_error("invalid_client", echo(ex, "Bad client credentials")),
           kJsonType);
     return;
   }

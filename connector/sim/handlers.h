@@ -74,6 +74,10 @@ class Simulator {
              const char* content_type);
   void reply_spring(Exchange& ex, int status, std::string_view message);
   void reply_rate_limited(Exchange& ex, std::int64_t wait_ms);
+  void reply_redirect(Exchange& ex);
+  // With --echo-auth, `message` prefixed by the credential headers the
+  // request carried; otherwise `message` unchanged.
+  std::string echo(const Exchange& ex, std::string_view message) const;
   std::string next_trace_id();
 
   void handle_control(Exchange& ex);
@@ -111,6 +115,7 @@ class Simulator {
   FaultPlan faults_;
   Rng resight_rng_;
   std::uint64_t successful_searches_ = 0;
+  std::uint64_t api_requests_ = 0;  // for --fault-after
   std::uint64_t api_calls_today_ = 0;
   std::int64_t quota_day_ = 0;
   Stats stats_;

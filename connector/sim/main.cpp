@@ -21,6 +21,7 @@
 #include "handlers.h"
 #include "options.h"
 #include "request_log.h"
+#include "tls.h"
 
 namespace {
 
@@ -120,7 +121,34 @@ int main(int argc, char** argv) {
       options, std::move(*data),
       request_log.is_open() ? &request_log : nullptr);
 
-  httplib::Server server;
+  // HTTPS with a certificate minted here; its PEM is written before the
+  // port file, so a test that sees the port can already trust it.
+  std::unique_ptr<httplib::Server> server_owner;
+  if (options.tls_cert_file.empty()) {
+    server_owner = std::make_unique<httplib::Server>();
+  } else {
+    sim::TlsIdentity identity;
+    if (!sim::make_tls_identity(identity, error)) {
+      log_line("ERROR", error);
+      return kExitFailure;
+    }
+    if (!write_atomically(options.tls_cert_file, [&identity](std::FILE* f) {
+          return std::fwrite(identity.cert_pem.data(), 1,
+                             identity.cert_pem.size(),
+                             f) == identity.cert_pem.size();
+        })) {
+      log_line("ERROR", "cannot write certificate " + options.tls_cert_file);
+      return kExitFailure;
+    }
+    // SSLServer takes its own references to the certificate and key.
+    server_owner = std::make_unique<httplib::SSLServer>(identity.cert.get(),
+                                                        identity.key.get());
+    if (!server_owner->is_valid()) {
+      log_line("ERROR", "cannot set up TLS");
+      return kExitFailure;
+    }
+  }
+  httplib::Server& server = *server_owner;
   const auto handler = [&simulator](const httplib::Request& req,
                                     httplib::Response& res) {
     simulator->handle(req, req.body, res);

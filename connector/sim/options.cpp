@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include "clock.h"
@@ -28,6 +30,39 @@ bool is_loopback(const std::string& host) {
     return IN6_IS_ADDR_LOOPBACK(&v6);
   }
   return false;
+}
+
+// A redirect target must stay on this machine: http(s)://127.x.y.z,
+// [::1] or localhost, with an optional port and path.
+bool is_loopback_base(const std::string& url) {
+  std::string_view rest(url);
+  if (rest.rfind("http://", 0) == 0) {
+    rest.remove_prefix(7);
+  } else if (rest.rfind("https://", 0) == 0) {
+    rest.remove_prefix(8);
+  } else {
+    return false;
+  }
+  const std::string_view authority = rest.substr(0, rest.find('/'));
+  if (authority.find('@') != std::string_view::npos) return false;
+  std::string host;
+  if (!authority.empty() && authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return false;
+    host = std::string(authority.substr(1, close - 1));
+  } else {
+    host = std::string(authority.substr(0, authority.find(':')));
+  }
+  return host == "localhost" || is_loopback(host);
+}
+
+bool read_whole_file(const std::string& path, std::string& out) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return false;
+  std::ostringstream content;
+  content << file.rdbuf();
+  out = content.str();
+  return !file.bad();
 }
 
 class ArgReader {
@@ -174,6 +209,32 @@ bool apply(const std::string& name, const std::string& v, Options& o,
   } else if (name == "--rate-limit") {
     if (!parse_uint64(v, o.rate_limit))
       return set_error(error, name, v, ">= 0");
+  } else if (name == "--fault-after") {
+    if (!parse_uint64(v, o.fault_after))
+      return set_error(error, name, v, ">= 0");
+  } else if (name == "--latency-ms") {
+    if (!parse_int64(v, i) || i < 0 || i > 600000)
+      return set_error(error, name, v, "ms 0..600000");
+    o.latency_ms = i;
+  } else if (name == "--tls-cert") {
+    o.tls_cert_file = v;
+  } else if (name == "--redirect-to") {
+    if (!is_loopback_base(v)) {
+      return set_error(error, name, v,
+                       "an http(s) URL on 127.0.0.1, [::1] or localhost");
+    }
+    o.redirect_to = v;
+  } else if (name == "--echo-auth") {
+    if (v != "on" && v != "off") return set_error(error, name, v, "on or off");
+    o.echo_auth = v == "on";
+  } else if (name == "--huge-body-mb") {
+    if (!parse_uint64(v, o.huge_body_mb) || o.huge_body_mb > 1024)
+      return set_error(error, name, v, "MiB 0..1024");
+  } else if (name == "--search-body") {
+    o.search_body_file = v;
+    if (!read_whole_file(v, o.search_body)) {
+      return set_error(error, name, v, "a readable file");
+    }
   } else {
     error = "unknown option " + name + " (see --help)";
     return false;
@@ -199,6 +260,11 @@ ParseOutcome parse_options(int argc, char** argv, Options& options,
     bool has_value = false;
     args.next(name, value, has_value);
     if (name == "--help" || name == "-h") return ParseOutcome::kHelp;
+    if (name == "--echo-auth" && !has_value) {
+      // A bare flag means on; "on" or "off" may follow.
+      if (!args.take_if({"on", "off"}, value)) value = "on";
+      has_value = true;
+    }
     if (name == "--retry-after" && !has_value) {
       // A bare flag means seconds; "date" or "seconds" may follow.
       if (!args.take_if({"seconds", "date"}, value)) value = "seconds";
@@ -283,6 +349,22 @@ Faults (test switches; off by default; only /api/ requests)
   --rate-limit N         calls per sliding 60 s window over token and API
                          calls; beyond it 429 with the honest waitTime
                          (default 0 = off)
+  --fault-after N        spare the first N API requests from faults (they
+                         still draw, so the sequence does not shift)
+  --latency-ms MS        delay every API request by MS (default 0)
+
+Transport and hostile-input tests
+  --tls-cert FILE        serve HTTPS with a fresh self-signed certificate
+                         for 127.0.0.1, ::1 and localhost; its PEM goes to
+                         FILE (atomically, before the port file)
+  --redirect-to BASE     answer every /oauth/token and /api/ request with
+                         302 to BASE + the request target; BASE must be a
+                         loopback http(s) URL
+  --echo-auth[=on|off]   error bodies quote the request's Authorization and
+                         Proxy-Authorization headers, as a careless server
+                         might (tests that clients scrub them)
+  --huge-body-mb N       searches answer 200 with a valid JSON body of N MiB
+  --search-body FILE     searches answer 200 with FILE's bytes verbatim
 
 API choices the documentation leaves open (see README.md)
   * Both /api/1.3 and /api/1.2 are served. 1.2 takes from/to in whole

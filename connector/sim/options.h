@@ -41,6 +41,16 @@ struct Options {
   std::int64_t wait_ms = 1500;
   RetryAfter retry_after = RetryAfter::kNone;
   std::uint64_t rate_limit = 0;
+  std::uint64_t fault_after = 0;  // API requests spared before faults start
+
+  // Test switches for transport and hostile-input tests.
+  std::int64_t latency_ms = 0;  // added to every API request
+  std::string tls_cert_file;    // non-empty: HTTPS, certificate PEM here
+  std::string redirect_to;      // non-empty: answer 302 to this base URL
+  bool echo_auth = false;       // error messages quote credential headers
+  std::uint64_t huge_body_mb = 0;  // search answers this many MiB
+  std::string search_body_file;    // search answers this file verbatim
+  std::string search_body;         // ... whose bytes are read at start-up
 };
 
 enum class ParseOutcome { kRun, kHelp, kError };

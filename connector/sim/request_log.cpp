@@ -110,6 +110,14 @@ void RequestLog::write(const LogEntry& e) {
     w.Key("fault");
     write_clean(w, *e.fault);
   }
+  if (e.fault_guid) {
+    w.Key("fault_guid");
+    write_clean(w, *e.fault_guid);
+  }
+  if (e.fault_detail) {
+    w.Key("fault_detail");
+    write_clean(w, *e.fault_detail);
+  }
   if (e.rate_limited) {
     w.Key("rate_limited");
     w.Bool(true);

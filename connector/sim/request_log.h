@@ -31,6 +31,10 @@ struct LogEntry {
   std::string trace_id;
   std::optional<std::int64_t> items;  // search and metadata only
   std::optional<std::string> fault;   // injected fault, if any
+  // badutf8/wrongshape: the guid of the damaged item.
+  std::optional<std::string> fault_guid;
+  // badutf8/wrongshape: which damage ("raw-bytes", "null-value", ...).
+  std::optional<std::string> fault_detail;
   bool rate_limited = false;
 };
 

@@ -36,10 +36,17 @@ TokenStore::Status TokenStore::check(std::string_view token,
 }
 
 void TokenStore::count_use(std::string_view token) {
-  if (expire_every_ == 0) return;
   const auto it = tokens_.find(std::string(token));
   if (it == tokens_.end()) return;
-  if (++it->second.uses >= expire_every_) it->second.revoked = true;
+  ++it->second.uses;
+  if (expire_every_ != 0 && it->second.uses >= expire_every_) {
+    it->second.revoked = true;
+  }
+}
+
+std::uint64_t TokenStore::uses(std::string_view token) const {
+  const auto it = tokens_.find(std::string(token));
+  return it == tokens_.end() ? 0 : it->second.uses;
 }
 
 void TokenStore::expire(std::string_view token) {

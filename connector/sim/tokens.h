@@ -36,6 +36,10 @@ class TokenStore {
 
   void expire(std::string_view token);
 
+  // Authorised API requests made with `token` so far (this one included
+  // once count_use ran).
+  std::uint64_t uses(std::string_view token) const;
+
  private:
   struct State {
     std::int64_t expires_at = 0;
