@@ -214,6 +214,38 @@ TokenGrant parse_token_grant(std::string_view body) {
   return grant;
 }
 
+std::vector<Indicator> parse_metadata(std::string_view body) {
+  rapidjson::Document document;
+  parse_document(body, document);
+  if (!document.IsArray()) {
+    throw PayloadError("metadata response is not a JSON array");
+  }
+  std::vector<Indicator> entries;
+  for (const Value& entry : document.GetArray()) {
+    if (!entry.IsObject()) {
+      continue;
+    }
+    Indicator indicator;
+    auto type = get_string(entry, "indicatorType");
+    auto value = get_string(entry, "value");
+    if (!type || !value || type->empty() || value->empty()) {
+      continue;
+    }
+    indicator.type = std::move(*type);
+    indicator.value = std::move(*value);
+    indicator.guid = indicator.type + "|" + indicator.value;
+    indicator.enclave_ids = get_names(entry, "enclaveIds");
+    indicator.tags = get_names(entry, "tags");
+    indicator.notes = get_names(entry, "notes");
+    if (const auto sightings = get_integer(entry, "sightings");
+        sightings && *sightings >= 0) {
+      indicator.sightings = *sightings;
+    }
+    entries.push_back(std::move(indicator));
+  }
+  return entries;
+}
+
 std::vector<Enclave> parse_enclaves(std::string_view body) {
   rapidjson::Document document;
   parse_document(body, document);

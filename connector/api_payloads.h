@@ -23,6 +23,9 @@ struct Indicator {
   /// Only some answers carry these (enrichment, or a richer server).
   std::vector<std::string> enclave_ids;
   std::vector<std::string> tags;
+  /// From indicators/metadata (enrich: true).
+  std::optional<std::int64_t> sightings;
+  std::vector<std::string> notes;
 };
 
 /// One page of POST /indicators/search.
@@ -58,5 +61,11 @@ struct Enclave {
 
 /// Decodes GET /enclaves. Throws PayloadError on a wrong shape.
 std::vector<Enclave> parse_enclaves(std::string_view body);
+
+/// Decodes POST /indicators/metadata: an array of indicators with tags,
+/// enclave ids, sightings and notes (guid built from type and value when
+/// absent). Entries of the wrong shape are left out. Throws PayloadError
+/// when the body is not an array.
+std::vector<Indicator> parse_metadata(std::string_view body);
 
 }  // namespace connector

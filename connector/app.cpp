@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "api_client.h"
+#include "enrich.h"
 #include "error.h"
 #include "event.h"
 #include "http_client.h"
@@ -92,7 +93,10 @@ PullSummary pull_range(const Config& config, ApiClient& api,
     }
     const WindowStats stats = pager.pull(
         window,
-        [&writer](const std::vector<Indicator>& page) {
+        [&](std::vector<Indicator>& page) {
+          if (config.enrich) {
+            enrich_page(api, config, page);
+          }
           writer.write_page(page);
         },
         position,

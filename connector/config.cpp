@@ -663,7 +663,7 @@ struct Binding {
 // The one place that maps schema settings onto Config fields. Names,
 // defaults and checks all come from the schema; a schema setting without a
 // binding here is a build defect, reported on first use.
-constexpr std::array<Binding, 29> kBindings = {{
+constexpr std::array<Binding, 30> kBindings = {{
     {"integration", SettingKind::String,
      [](Config& c, Value& v) { c.integration = std::move(v.text); }},
     {"api_url", SettingKind::Url,
@@ -714,6 +714,8 @@ constexpr std::array<Binding, 29> kBindings = {{
      }},
     {"verify_tls", SettingKind::Boolean,
      [](Config& c, Value& v) { c.verify_tls = v.boolean; }},
+    {"enrich", SettingKind::Boolean,
+     [](Config& c, Value& v) { c.enrich = v.boolean; }},
     {"ca_file", SettingKind::Path,
      [](Config& c, Value& v) { c.ca_file = std::move(v.text); }},
     {"proxy", SettingKind::Url,

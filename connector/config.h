@@ -63,6 +63,7 @@ struct Config {
   Millis timeout = 30 * kSecond;
   int retries = 5;
   int requests_per_minute = 60;  ///< Client-side pacing; 0 = off.
+  bool enrich = false;  ///< One metadata call per page (tags, enclaves).
   bool verify_tls = true;
   std::optional<std::string> ca_file;
   Secret proxy;  ///< A proxy URL may carry credentials: never logged.

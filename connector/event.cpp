@@ -150,6 +150,12 @@ std::size_t append_event(std::string& out, const Indicator& indicator,
   }
   event.strings("enclave_ids", indicator.enclave_ids);
   event.strings("tags", indicator.tags);
+  if (indicator.sightings) {
+    event.integer("sightings", *indicator.sightings);
+  }
+  if (!indicator.notes.empty()) {
+    event.strings("notes", indicator.notes);
+  }
   if (const char* field = es_field(indicator.type)) {
     event.string(field, indicator.value);
   }

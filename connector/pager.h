@@ -33,7 +33,8 @@ struct WindowStats {
 Millis time_unit(ApiVersion version);
 
 /// Receives each page's new items, in the order read.
-using PageSink = std::function<void(const std::vector<Indicator>&)>;
+/// The sink may complete the items (enrichment) before writing them.
+using PageSink = std::function<void(std::vector<Indicator>&)>;
 
 /// Where a keyset pull stands inside its window: everything above `upper`
 /// has been emitted, and so have `boundary_guids` at `boundary_unit`.

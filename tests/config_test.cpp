@@ -173,7 +173,7 @@ constexpr const char* kMinimal =
 TEST_SUITE("config") {
   TEST_CASE("the schema describes every setting with help and a kind") {
     const auto& specs = stanza_settings();
-    REQUIRE(specs.size() == 29);
+    REQUIRE(specs.size() == 30);
     for (const SettingSpec& spec : specs) {
       CAPTURE(spec.name);
       CHECK_FALSE(spec.title.empty());
@@ -286,6 +286,7 @@ TEST_SUITE("config") {
         {"timeout", "10s"},
         {"retries", "0"},
         {"requests_per_minute", "120"},
+        {"enrich", "true"},
         {"verify_tls", "false"},
         {"ca_file", ca},
         {"proxy", "http://user:pw@proxy.example:3128"},
@@ -331,6 +332,7 @@ TEST_SUITE("config") {
     CHECK(config.timeout == 10 * kSecond);
     CHECK(config.retries == 0);
     CHECK(config.requests_per_minute == 120);
+    CHECK(config.enrich);
     CHECK(config.verify_tls == false);
     CHECK(config.ca_file == ca);
     CHECK(config.proxy.reveal() == "http://user:pw@proxy.example:3128");

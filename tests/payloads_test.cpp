@@ -62,3 +62,21 @@ TEST_SUITE("payloads") {
     CHECK(page.has_next);
   }
 }
+
+TEST_SUITE("payloads") {
+  TEST_CASE("metadata decodes tags, enclaves, sightings and notes") {
+    const auto entries = connector::parse_metadata(
+        R"([{"indicatorType":"IP","value":"1.2.3.4","sightings":3,)"
+        R"("enclaveIds":["e1","123"],"notes":["n1"],)"
+        R"("tags":[{"guid":"g","name":"apt28","enclaveId":"e1"}]},)"
+        R"({"value":"no-type"},null,5])");
+    REQUIRE(entries.size() == 1);
+    CHECK(entries[0].guid == "IP|1.2.3.4");
+    CHECK(entries[0].sightings == 3);
+    CHECK(entries[0].enclave_ids == std::vector<std::string>{"e1", "123"});
+    CHECK(entries[0].tags == std::vector<std::string>{"apt28"});
+    CHECK(entries[0].notes == std::vector<std::string>{"n1"});
+    CHECK_THROWS_AS(connector::parse_metadata("{}"),
+                    connector::PayloadError);
+  }
+}

@@ -323,3 +323,35 @@ def _parse(text):
         tzinfo=timezone.utc)
     whole_seconds = int(moment.replace(microsecond=0).timestamp())
     return whole_seconds * 1000 + moment.microsecond // 1000
+
+
+def test_enrich_adds_tags_enclaves_and_sightings_with_one_call_per_page(
+        sims, tmp_path):
+    base = data_end() - DAY_MS
+    enclave = "123456789"  # All digits: must stay a string end to end.
+    items = [{"indicatorType": "IP", "value": f"192.0.2.{i}",
+              "firstSeen": base - 5000, "lastSeen": base + i * 1000,
+              "enclaveIds": [enclave], "tags": ["phishing", f"t{i % 3}"]}
+             for i in range(250)]
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps(items))
+    sim = sims("--data", data)
+    config = stanza_file(tmp_path / "c.yaml", **sim_settings(
+        sim, start=iso(base), window="1d", page_size="100",
+        enrich="true", enclave_ids=[enclave]))
+    result = run_connector("run", "--config", config,
+                           "--state-dir", tmp_path / "state")
+    assert result.returncode == 0, result.stderr
+    events = result.events()
+    assert len(events) == 250
+    for event in events:
+        i = int(event["indicator"].rsplit(".", 1)[1])
+        assert event["enclave_ids"] == [enclave]
+        assert sorted(event["tags"]) == sorted(["phishing", f"t{i % 3}"])
+        assert event["sightings"] >= 1
+    requests = sim.requests()
+    searches = [r for r in requests if r["path"].endswith("/search")]
+    metadata = [r for r in requests if r["path"].endswith("/metadata")]
+    pages_with_items = [r for r in searches if r.get("items")]
+    assert len(metadata) == len(pages_with_items)
+    assert all(r["query"].get("enclaveIds") == enclave for r in metadata)
