@@ -160,6 +160,7 @@ WindowStats WindowPager::pull(const Window& window, const PageSink& sink,
     std::vector<Indicator> fresh;
     Millis lowest = std::numeric_limits<Millis>::max();
     Millis highest = std::numeric_limits<Millis>::min();
+    Millis previous = std::numeric_limits<Millis>::max();
     for (Indicator& item : page.items) {
       if (item.last_seen < window.from || item.last_seen > upper) {
         // Out of the range we asked for: trusting it would break the
@@ -170,6 +171,16 @@ WindowStats WindowPager::pull(const Window& window, const PageSink& sink,
         ++stats.skipped;
         continue;
       }
+      // Keyset paging is only sound if page 0 holds the newest items of
+      // the range: a server that sorts otherwise would make it skip
+      // silently, so that is an error, never a guess.
+      if (item.last_seen > previous) {
+        throw UpstreamError(
+            "the API did not sort results by lastSeen, newest first, for " +
+            format_rfc3339_ms(window.from) + " .. " +
+            format_rfc3339_ms(upper) + "; refusing to page through them");
+      }
+      previous = item.last_seen;
       const Millis unit = unit_of(item.last_seen);
       lowest = std::min(lowest, unit);
       highest = std::max(highest, unit);

@@ -319,6 +319,20 @@ TEST_SUITE("pager") {
     CHECK(api.requests.size() <= 5);
   }
 
+  TEST_CASE("pager refuses a page that is not sorted newest first") {
+    fake::FakeApi api;
+    api.scripted.push_back(
+        fake::FakeApi::ok("{\"access_token\":\"t\",\"expires_in\":599}"));
+    api.scripted.push_back(fake::FakeApi::ok(
+        "{\"items\":[{\"indicatorType\":\"IP\",\"value\":\"a\","
+        "\"lastSeen\":1200},{\"indicatorType\":\"IP\",\"value\":\"b\","
+        "\"lastSeen\":1500}],\"hasNext\":true}"));
+    const auto config = test_config(2);
+    CHECK_THROWS_WITH_AS(Pull(api, config, {1000, 2000}),
+                         doctest::Contains("did not sort"),
+                         connector::UpstreamError);
+  }
+
   TEST_CASE("pager skips items outside the requested range") {
     fake::FakeApi api;
     api.scripted.push_back(
