@@ -202,3 +202,65 @@ def hold_lock(path):
     handle = open(path, "a+")
     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     return handle
+
+
+SPLUNKD_STANDIN = ROOT / "tests" / "support" / "splunkd_standin.py"
+
+
+class Splunkd:
+    """tests/support/splunkd_standin.py on 127.0.0.1: storage/passwords."""
+
+    def __init__(self, workdir, session_key, passwords):
+        self.workdir = pathlib.Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port_file = self.workdir / "port"
+        self.request_log = self.workdir / "requests.jsonl"
+        env = dict(os.environ)
+        env.update({"SPLUNKD_STANDIN_SESSION_KEY": session_key,
+                    "SPLUNKD_STANDIN_PASSWORDS": json.dumps(passwords)})
+        self.stderr = open(self.workdir / "splunkd.stderr", "wb")
+        self.process = subprocess.Popen(
+            ["/usr/bin/python3", str(SPLUNKD_STANDIN),
+             "--port-file", str(self.port_file),
+             "--request-log", str(self.request_log)],
+            env=env, stdout=subprocess.DEVNULL, stderr=self.stderr)
+        deadline = time.monotonic() + 30
+        while not self.port_file.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("splunkd stand-in did not start: " +
+                                   (self.workdir / "splunkd.stderr")
+                                   .read_text())
+            time.sleep(0.02)
+        self.uri = f"http://127.0.0.1:{int(self.port_file.read_text())}"
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.stderr.close()
+
+    def requests(self):
+        if not self.request_log.exists():
+            return []
+        with open(self.request_log, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+
+@pytest.fixture
+def splunkd(tmp_path):
+    """Starts splunkd stand-ins: splunkd(session_key, {entry: password})."""
+    started = []
+
+    def start(session_key, passwords):
+        server = Splunkd(tmp_path / f"splunkd{len(started)}", session_key,
+                         passwords)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
