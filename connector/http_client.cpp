@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "error.h"
+#include "stop_signal.h"
 
 namespace connector {
 namespace {
@@ -109,6 +110,14 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count,
   return bytes;
 }
 
+/// libcurl calls this often during a transfer and about once a second
+/// while the server is silent; a non-zero return aborts the transfer, so
+/// a stop request does not sit out a slow answer (up to `timeout`).
+int on_progress(void* /*user*/, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/,
+                curl_off_t /*ultotal*/, curl_off_t /*ulnow*/) {
+  return stop_requested() ? 1 : 0;
+}
+
 TransportFailure classify(CURLcode code) {
   switch (code) {
     case CURLE_OK:
@@ -205,6 +214,13 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
                "CURLOPT_PROXY");
   }
 
+  // The progress callback is the only way to end a transfer early when
+  // SIGTERM or SIGINT arrives: the signal alone just restarts libcurl's
+  // poll, and with NOSIGNAL nothing else interrupts it.
+  set_option(handle, CURLOPT_NOPROGRESS, 0L, "CURLOPT_NOPROGRESS");
+  set_option(handle, CURLOPT_XFERINFOFUNCTION, on_progress,
+             "CURLOPT_XFERINFOFUNCTION");
+
   set_option(handle, CURLOPT_WRITEFUNCTION, on_body, "CURLOPT_WRITEFUNCTION");
   set_option(handle, CURLOPT_WRITEDATA, &transfer, "CURLOPT_WRITEDATA");
   set_option(handle, CURLOPT_HEADERFUNCTION, on_header,
@@ -254,6 +270,9 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
   }
 
   const CURLcode code = curl_easy_perform(handle);
+  if (code == CURLE_ABORTED_BY_CALLBACK && stop_requested()) {
+    throw_if_stopped();  // Interrupted, not a transport failure to retry.
+  }
   if (code != CURLE_OK) {
     response.failure = transfer.too_large ? TransportFailure::TooLarge
                                           : classify(code);
