@@ -18,7 +18,7 @@ namespace connector {
 enum class TransportFailure {
   None,       ///< A status line and body were received.
   Retryable,  ///< Connect, resolve, reset, timeout, truncated body.
-  Fatal,      ///< TLS verification, bad URL, refused protocol: retry won't help.
+  Fatal,      ///< TLS verification, bad URL, refused protocol: no retry.
   TooLarge,   ///< The body exceeded the size cap.
 };
 

@@ -24,7 +24,8 @@ HttpResponse answer(long status, std::string body) {
 }
 
 HttpResponse token() {
-  return answer(200, "{\"access_token\":\"tok-abc-123456\",\"expires_in\":599}");
+  return answer(200,
+                "{\"access_token\":\"tok-abc-123456\",\"expires_in\":599}");
 }
 
 connector::Config test_config() {

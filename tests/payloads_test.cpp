@@ -50,7 +50,8 @@ TEST_SUITE("payloads") {
   }
 
   TEST_CASE("deep nesting is refused without exhausting the stack") {
-    const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    const std::string deep =
+        std::string(200000, '[') + std::string(200000, ']');
     CHECK_THROWS_AS(connector::parse_search_page(deep),
                     connector::PayloadError);
   }
