@@ -123,6 +123,21 @@ SearchPage WindowPager::fetch(Millis from, Millis to, int page_number,
   return page;
 }
 
+void WindowPager::warn_if_short(const Window& window,
+                                const WindowStats& stats) const {
+  // Fewer events than the first page announced: either indicators were
+  // re-sighted out of the window while it was read (the next run picks up
+  // their new versions) or the server miscounts. Worth a line either way.
+  if (stats.reported_total &&
+      stats.emitted + stats.skipped < *stats.reported_total) {
+    log_line(LogLevel::Warn, "pager",
+             "a window yielded fewer indicators than the API reported" +
+                 kv("from", format_rfc3339_ms(window.from)) +
+                 kv("reported", *stats.reported_total) +
+                 kv("emitted", stats.emitted) + kv("skipped", stats.skipped));
+  }
+}
+
 std::optional<std::int64_t> WindowPager::count(const Window& window) {
   WindowStats ignored;
   return fetch(window.from, window.to, 0, 1, ignored).total_elements;
@@ -155,6 +170,16 @@ WindowStats WindowPager::pull(const Window& window, const PageSink& sink,
     if (first) {
       stats.reported_total = page.total_elements;
       first = false;
+    }
+    if (page.page_size && *page.page_size < config_.page_size &&
+        !warned_clamp_) {
+      // Harmless for keyset paging, which never computes offsets, but it
+      // costs calls: say so once (lessons B#9).
+      log_line(LogLevel::Warn, "pager",
+               "the API sends smaller pages than asked for" +
+                   kv("asked", config_.page_size) +
+                   kv("got", *page.page_size));
+      warned_clamp_ = true;
     }
 
     std::vector<Indicator> fresh;
@@ -193,6 +218,7 @@ WindowStats WindowPager::pull(const Window& window, const PageSink& sink,
     stats.emitted += static_cast<long long>(fresh.size());
 
     if (!page.has_next) {
+      warn_if_short(window, stats);
       return stats;
     }
     if (lowest > highest) {
@@ -217,6 +243,7 @@ WindowStats WindowPager::pull(const Window& window, const PageSink& sink,
       }
       drain_unit(lowest, window, seen, sink, stats);
       if (lowest <= window.from) {
+        warn_if_short(window, stats);
         return stats;
       }
       upper = lowest - 1;

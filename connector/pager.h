@@ -79,11 +79,13 @@ class WindowPager {
   QueryParams query(Millis from, Millis to, int page_number,
                     int page_size) const;
   Millis unit_of(Millis time) const;
+  void warn_if_short(const Window& window, const WindowStats& stats) const;
 
   const Config& config_;
   ApiClient& api_;
   Millis unit_;
   std::string body_;
+  bool warned_clamp_ = false;
 };
 
 }  // namespace connector
