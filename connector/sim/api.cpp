@@ -130,11 +130,11 @@ bool Simulator::authorize(Exchange& ex, std::string& token) {
     if (status == TokenStore::Status::kValid) tokens_.count_use(token);
   }
   if (status == TokenStore::Status::kValid) return true;
+  // Never echoed: clients recognise these two descriptions verbatim.
   reply(ex, 400,
-        oauth_error("invalid_request",
-                    echo(ex, status == TokenStore::Status::kExpired
-                                 ? kExpiredToken
-                                 : kInvalidToken)),
+        oauth_error("invalid_request", status == TokenStore::Status::kExpired
+                                           ? kExpiredToken
+                                           : kInvalidToken),
         kJsonType);
   return false;
 }
@@ -148,8 +148,7 @@ bool Simulator::apply_early_fault(Exchange& ex, const Fault& fault,
       break;
     case FaultKind::kExpire:
       expire_token(token);
-      reply(ex, 400, oauth_error("invalid_request", echo(ex, kExpiredToken)),
-            kJsonType);
+      reply(ex, 400, oauth_error("invalid_request", kExpiredToken), kJsonType);
       break;
     case FaultKind::kServerError:
       reply_spring(ex, 500, "Internal Server Error");
