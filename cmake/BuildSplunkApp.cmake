@@ -16,8 +16,9 @@ set(arch_dir ${app}/linux_x86_64)
 # glibc's own libraries come from the host like the kernel does; every
 # other library travels with the app. These are the files of Debian's
 # libc6 package that a program links against.
-set(glibc_regex
-  "/(ld-linux-x86-64|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libanl|libutil|libBrokenLocale)\\.so[^/]*$")
+string(CONCAT glibc_regex
+  "/(ld-linux-x86-64|libc|libm|libmvec|libpthread|libdl|librt|libresolv"
+  "|libanl|libutil|libBrokenLocale)\\.so[^/]*$")
 
 # 1. The static part of the app: confs, views, metadata.
 file(REMOVE_RECURSE ${STAGE_DIR})
@@ -67,7 +68,9 @@ function(debian_origin path out_var)
       string(REPLACE " " ";" details "${details}")
       list(GET details 0 version)
       list(GET details 1 source)
-      set(origin "Debian 12 package `${package}` ${version}; source: Debian's\n  `${source}` source package (`apt-get source ${source}`)")
+      string(CONCAT origin
+        "Debian 12 package `${package}` ${version}; source: Debian's\n"
+        "  `${source}` source package (`apt-get source ${source}`)")
       break()
     endif()
   endforeach()
@@ -77,8 +80,12 @@ function(debian_origin path out_var)
   set(${out_var} "${origin}" PARENT_SCOPE)
 endfunction()
 
-set(declaration
-  "- `linux_x86_64/bin/trustar_indicators`: the modular input (the\n  trustar-connector program, C++17, Apache-2.0, version ${VERSION}). Source:\n  the trustar-connector project's `connector/` folder at the same version;\n  `cmake --build build --target splunk-app` builds this app from it.\n")
+string(CONCAT declaration
+  "- `linux_x86_64/bin/trustar_indicators`: the modular input (the\n"
+  "  trustar-connector program, C++17, Apache-2.0, version ${VERSION}).\n"
+  "  Source: the trustar-connector project's `connector/` folder at the\n"
+  "  same version; `cmake --build build --target splunk-app` builds this\n"
+  "  app from it.\n")
 set(shipped ${binary})
 foreach(library ${libraries})
   get_filename_component(name ${library} NAME)
@@ -87,7 +94,8 @@ foreach(library ${libraries})
   list(APPEND shipped ${arch_dir}/lib/${name})
   debian_origin(${library} origin)
   string(APPEND declaration
-    "- `linux_x86_64/lib/${name}`: shared library loaded by\n  trustar_indicators.\n  ${origin}.\n")
+    "- `linux_x86_64/lib/${name}`: shared library loaded by\n"
+    "  trustar_indicators.\n  ${origin}.\n")
 endforeach()
 
 # 5. The oldest glibc the shipped files can run on: the newest GLIBC_

@@ -23,7 +23,7 @@ std::size_t append_xml_attribute(std::string& out, std::string_view text);
 
 /// Appends a JSON document as XML character data without changing its
 /// meaning: a forbidden character can only sit inside a JSON string, so it
-/// is written as a JSON \uXXXX escape instead of being replaced. Invalid
+/// is written as a JSON \u escape (\ufffe) instead of being replaced. Invalid
 /// UTF-8 becomes \ufffd. Returns the number of characters rewritten.
 std::size_t append_xml_json(std::string& out, std::string_view json);
 

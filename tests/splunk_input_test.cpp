@@ -27,7 +27,7 @@ const char* kInput = R"(<?xml version="1.0" encoding="UTF-8"?>
   <server_host>sh1</server_host>
   <server_uri>https://127.0.0.1:8089</server_uri>
   <session_key>SESSION-KEY-utest-5d1e</session_key>
-  <checkpoint_dir>/opt/splunk/var/lib/splunk/modinputs/trustar_indicators</checkpoint_dir>
+  <checkpoint_dir>/opt/splunk/modinputs/trustar_indicators</checkpoint_dir>
   <configuration>
     <stanza name="trustar_indicators://prod feed" app="TA-other">
       <param name="api_key">splunk:trustar:key</param>
@@ -41,7 +41,9 @@ const char* kInput = R"(<?xml version="1.0" encoding="UTF-8"?>
       <param name="sourcetype">trustar:indicator</param>
       <param name="state_dir">/elsewhere</param>
       <param name="page_size">500</param>
-      <param_list name="indicator_types"><value>IP</value><value>URL</value></param_list>
+      <param_list name="indicator_types">
+        <value>IP</value><value>URL</value>
+      </param_list>
     </stanza>
   </configuration>
 </input>)";
@@ -100,7 +102,7 @@ TEST_SUITE("splunk_input") {
     CHECK(definition.server_uri == "https://127.0.0.1:8089");
     CHECK(definition.session_key.reveal() == kSessionKey);
     CHECK(definition.checkpoint_dir ==
-          "/opt/splunk/var/lib/splunk/modinputs/trustar_indicators");
+          "/opt/splunk/modinputs/trustar_indicators");
     CHECK(definition.name == "prod feed");
     CHECK(definition.app == "TA-other");
     REQUIRE(definition.params.size() == 12);
