@@ -5,7 +5,9 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <charconv>
 #include <cmath>
+#include <system_error>
 
 #include "error.h"
 
@@ -14,32 +16,138 @@ namespace {
 
 using rapidjson::Value;
 
-/// Parses `body`, mending lone UTF-16 surrogate escapes ("\ud800") that
-/// RapidJSON refuses as a whole: one bad value must not lose a page. Each
-/// is replaced by U+FFFD's escape and parsing is tried again.
+// NaN and Infinity are not JSON, but serializers emit them (Jackson with
+// ALLOW_NON_NUMERIC_NUMBERS, Python's json): read them as the doubles they
+// are, which every integer field then refuses like any non-integer.
+// Iterative parsing, as everywhere: deep nesting cannot exhaust the stack.
+constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseNanAndInfFlag;
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+         (c >= 'A' && c <= 'F');
+}
+
+/// The UTF-16 code unit of a "\uXXXX" escape at text[pos], or -1.
+long escape_unit(std::string_view text, std::size_t pos) {
+  if (pos + 6 > text.size() || text[pos] != '\\' || text[pos + 1] != 'u') {
+    return -1;
+  }
+  long unit = 0;
+  for (std::size_t i = pos + 2; i < pos + 6; ++i) {
+    if (!is_hex(text[i])) {
+      return -1;
+    }
+    const char c = text[i];
+    const long digit = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+    unit = unit * 16 + digit;
+  }
+  return unit;
+}
+
+/// Copies the string literal starting at body[pos] (a quote) to `out`,
+/// turning each lone surrogate escape into U+FFFD's; returns the position
+/// after the closing quote (or the end of a truncated body).
+std::size_t copy_string(std::string_view body, std::size_t pos,
+                        std::string& out) {
+  out += body[pos++];
+  while (pos < body.size()) {
+    const char c = body[pos];
+    if (c == '"') {
+      out += c;
+      return pos + 1;
+    }
+    if (c != '\\' || pos + 1 >= body.size()) {
+      out += c;
+      ++pos;
+      continue;
+    }
+    const long unit = escape_unit(body, pos);
+    const bool high = unit >= 0xd800 && unit <= 0xdbff;
+    const bool low = unit >= 0xdc00 && unit <= 0xdfff;
+    if (high) {
+      const long next = escape_unit(body, pos + 6);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        out.append(body.substr(pos, 12));  // A proper pair.
+        pos += 12;
+        continue;
+      }
+    }
+    if (high || low) {
+      out += "\\ufffd";
+      pos += 6;
+      continue;
+    }
+    out.append(body.substr(pos, 2));  // Any other escape, unchanged.
+    pos += 2;
+  }
+  return pos;
+}
+
+/// Copies the number token starting at body[pos] to `out`, or `null`
+/// when its magnitude is beyond a double (1e999); returns the position
+/// after it. Underflow (1e-999) is left alone: RapidJSON reads it as 0.
+std::size_t copy_number(std::string_view body, std::size_t pos,
+                        std::string& out) {
+  const std::size_t start = pos;
+  while (pos < body.size() &&
+         std::string_view("0123456789+-.eE").find(body[pos]) !=
+             std::string_view::npos) {
+    ++pos;
+  }
+  const std::string_view token = body.substr(start, pos - start);
+  double value = 0;
+  const auto [end, error] =
+      std::from_chars(token.data(), token.data() + token.size(), value);
+  const std::size_t exponent = token.find_first_of("eE");
+  const bool negative_exponent = exponent != std::string_view::npos &&
+                                 exponent + 1 < token.size() &&
+                                 token[exponent + 1] == '-';
+  if (error == std::errc::result_out_of_range && !negative_exponent &&
+      end == token.data() + token.size()) {
+    out += "null";
+  } else {
+    out.append(token);
+  }
+  return pos;
+}
+
+/// Rewrites the two things RapidJSON refuses in an otherwise good body,
+/// in one linear pass: lone UTF-16 surrogate escapes ("\ud800") become
+/// U+FFFD's escape, and numbers too large for a double become null. The
+/// item holding one is then decoded with that field missing (and skipped
+/// if it needed it) instead of the whole page being unreadable.
+std::string mend_json(std::string_view body) {
+  std::string out;
+  out.reserve(body.size() + 16);
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    const char c = body[pos];
+    if (c == '"') {
+      pos = copy_string(body, pos, out);
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      pos = copy_number(body, pos, out);
+    } else {
+      out += c;
+      ++pos;
+    }
+  }
+  return out;
+}
+
+/// Parses `body`; a body RapidJSON refuses only for a lone surrogate or
+/// a number out of range is mended (above) and parsed again, since one
+/// bad value must not lose a page. Throws PayloadError otherwise.
 void parse_document(std::string_view body, rapidjson::Document& document) {
-  document.Parse(body.data(), body.size());
+  document.Parse<kParseFlags>(body.data(), body.size());
   if (!document.HasParseError()) {
     return;
   }
-  std::string mended;
-  for (int attempt = 0; attempt < 64; ++attempt) {
-    if (document.GetParseError() !=
-        rapidjson::kParseErrorStringUnicodeSurrogateInvalid) {
-      break;
-    }
-    if (mended.empty()) {
-      mended.assign(body);
-    }
-    // The error offset points just after the offending escape: find the
-    // last "\u" before it and overwrite its four hex digits.
-    const std::size_t offset = document.GetErrorOffset();
-    const std::size_t escape = mended.rfind("\\u", offset);
-    if (escape == std::string::npos || escape + 6 > mended.size()) {
-      break;
-    }
-    mended.replace(escape + 2, 4, "fffd");
-    document.Parse(mended.data(), mended.size());
+  const rapidjson::ParseErrorCode first = document.GetParseError();
+  if (first == rapidjson::kParseErrorStringUnicodeSurrogateInvalid ||
+      first == rapidjson::kParseErrorNumberTooBig) {
+    const std::string mended = mend_json(body);
+    document.Parse<kParseFlags>(mended.data(), mended.size());
     if (!document.HasParseError()) {
       return;
     }
