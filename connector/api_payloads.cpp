@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -315,10 +316,19 @@ TokenGrant parse_token_grant(std::string_view body) {
     throw PayloadError("token response has no access_token");
   }
   grant.access_token = std::move(*token);
-  // Without expires_in, assume the documented 10-minute maximum lifetime
-  // would be too optimistic; one minute keeps renewals frequent but cheap.
-  grant.expires_in =
-      get_integer(document, "expires_in").value_or(60) * kSecond;
+  // Without a usable expires_in (missing, zero or negative), assuming the
+  // documented 10-minute maximum lifetime would be too optimistic; one
+  // minute keeps renewals frequent but cheap. Past a day it is capped:
+  // the value is the server's, and seconds times 1000 must not overflow;
+  // a token that lapses sooner is still caught by its 400/401 answer.
+  constexpr std::int64_t kDefaultLifetime = 60;
+  constexpr std::int64_t kMaxLifetime = kDay / kSecond;
+  std::int64_t seconds =
+      get_integer(document, "expires_in").value_or(kDefaultLifetime);
+  if (seconds <= 0) {
+    seconds = kDefaultLifetime;
+  }
+  grant.expires_in = std::min(seconds, kMaxLifetime) * kSecond;
   return grant;
 }
 
