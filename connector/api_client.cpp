@@ -271,9 +271,12 @@ HttpResponse ApiClient::send_with_policy(
       }
       case Outcome::Retryable: {
         if (attempt >= config_.retries) {
+          // The failure itself is named by fail(); a body that would not
+          // parse is the one reason it cannot see.
+          const bool unseen = reason != describe_failure(response);
           fail(request, response,
                "giving up after " + std::to_string(attempt + 1) +
-                   " attempts (" + scrub(reason) + ")");
+                   " attempts" + (unseen ? " (" + scrub(reason) + ")" : ""));
         }
         ++attempt;
         ++stats_.retries;

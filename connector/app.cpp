@@ -84,7 +84,7 @@ PullSummary pull_range(const Config& config, ApiClient& api,
     if (resume) {
       position = KeysetPosition{resume->upper, resume->boundary_unit,
                                 resume->boundary_guids};
-      log_line(LogLevel::Info, "run",
+      log_line(LogLevel::Info, "pull",
                "resuming a window mid-way" +
                    kv("from", format_rfc3339_ms(window.from)) +
                    kv("to", format_rfc3339_ms(window.to)) +
@@ -120,7 +120,7 @@ PullSummary pull_range(const Config& config, ApiClient& api,
     last_save = now_ms();
     ++summary.windows;
     summary.skipped += stats.skipped;
-    log_line(LogLevel::Info, "run",
+    log_line(LogLevel::Info, "pull",
              "window done" + kv("from", format_rfc3339_ms(window.from)) +
                  kv("to", format_rfc3339_ms(window.to)) +
                  kv("events", stats.emitted) +
@@ -204,6 +204,17 @@ void check_stanza(const Config& config, const std::string& config_path,
   }
   std::cout << "api:     OK  " << redact_url(config.api_url) << " lists "
             << readable << " readable enclave(s)\n";
+  std::cout.flush();
+
+  // The stanza's own filters, once, so that a type or tag the API refuses
+  // shows up here rather than in the first run.
+  WindowPager pager(config, api);
+  const Millis now = now_ms();
+  const auto recent = pager.count(Window{now - config.lag - config.window,
+                                         now - config.lag});
+  std::cout << "search:  OK  the stanza's filters are accepted; "
+            << (recent ? std::to_string(*recent) : std::string("?"))
+            << " indicator(s) in the last window\n";
   for (const std::string& wanted : config.enclave_ids) {
     bool found = false;
     for (const Enclave& enclave : enclaves) {
@@ -215,6 +226,8 @@ void check_stanza(const Config& config, const std::string& config_path,
     }
   }
 
+  ensure_directory(state_dir);
+  probe_writable(state_dir);
   const StateStore store(state_dir, config.stanza);
   const auto checkpoint = store.load();
   std::cout << "state:   OK  " << store.path() << ": "

@@ -157,7 +157,9 @@ void plan_backfill(const Config& config, const BackfillRange& range,
   // million indicators at 60 calls a minute runs under 20 minutes, well
   // inside two lifetimes' worth of renewals.
   out << "total: " << (all_known ? "" : "at least ") << indicators
-      << " indicators, ~" << calls << " search calls plus token renewals";
+      << " indicators, ~" << calls
+      << " search calls, plus two for each tie cluster larger than a page "
+         "and the token requests";
   if (wide.requests_per_minute > 0) {
     out << ", about "
         << ProgressReporter::format_duration(

@@ -794,6 +794,36 @@ void warn_about_literal_secrets(const RawStanza& raw,
 
 }  // namespace
 
+/// An api_url ending in /api/1.2 read as 1.3 (or the reverse) sends times
+/// in the wrong unit: every window comes back empty and the checkpoint
+/// moves on, a silent loss. The two must agree when the URL names one.
+void check_version_matches_url(const Config& config, const RawStanza& raw,
+                               const std::vector<const RawSetting*>& given,
+                               Problems& problems) {
+  const std::string& url = config.api_url;
+  std::string named;
+  for (const char* version : {"1.2", "1.3"}) {
+    const std::string suffix = std::string("/api/") + version;
+    if (url.size() >= suffix.size() &&
+        url.compare(url.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      named = version;
+    }
+  }
+  const std::string configured =
+      config.api_version == ApiVersion::V1_2 ? "1.2" : "1.3";
+  if (named.empty() || named == configured) {
+    return;
+  }
+  const SettingSpec* spec = find_setting("api_version");
+  const auto index =
+      static_cast<std::size_t>(spec - stanza_settings().data());
+  const RawSetting* setting = given[index];
+  problems.add(setting != nullptr ? setting->location : raw.location,
+               "api_version",
+               "is " + configured + " but api_url ends in /api/" + named +
+                   "; set api_version: " + named);
+}
+
 Config validate_stanza(const RawStanza& raw, Millis now) {
   const auto& specs = stanza_settings();
   Problems problems;
@@ -846,6 +876,7 @@ Config validate_stanza(const RawStanza& raw, Millis now) {
       binding.assign(config, value);
     }
   }
+  check_version_matches_url(config, raw, given, problems);
 
   if (!problems.empty()) {
     problems.raise();

@@ -148,6 +148,10 @@ int main(int argc, char** argv) {
                   ExitCode::Usage);
   }
 
+  // Errors are labelled with the command that met them.
+  const char* command = check->parsed()      ? "check"
+                        : backfill->parsed() ? "backfill"
+                                             : "run";
   try {
     if (settings->parsed()) {
       std::cout << connector::settings_reference_markdown();
@@ -184,11 +188,11 @@ int main(int argc, char** argv) {
   } catch (const connector::UsageError& error) {
     return report(LogLevel::Error, "usage", error.what(), error.exit_code());
   } catch (const connector::Interrupted& error) {
-    return report(LogLevel::Warn, "run", error.what(), error.exit_code());
+    return report(LogLevel::Warn, command, error.what(), error.exit_code());
   } catch (const connector::Error& error) {
-    return report(LogLevel::Error, "run", error.what(), error.exit_code());
+    return report(LogLevel::Error, command, error.what(), error.exit_code());
   } catch (const std::exception& error) {
-    return report(LogLevel::Fatal, "run",
+    return report(LogLevel::Fatal, command,
                   std::string("internal error: ") + error.what(),
                   ExitCode::Runtime);
   }

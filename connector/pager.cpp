@@ -129,7 +129,8 @@ void WindowPager::warn_if_short(const Window& window,
   // re-sighted out of the window while it was read (the next run picks up
   // their new versions) or the server miscounts. Worth a line either way.
   if (stats.reported_total &&
-      stats.emitted + stats.skipped < *stats.reported_total) {
+      stats.emitted + stats.skipped + stats.written_before <
+          *stats.reported_total) {
     log_line(LogLevel::Warn, "pager",
              "a window yielded fewer indicators than the API reported" +
                  kv("from", format_rfc3339_ms(window.from)) +
@@ -210,7 +211,12 @@ WindowStats WindowPager::pull(const Window& window, const PageSink& sink,
       lowest = std::min(lowest, unit);
       highest = std::max(highest, unit);
       if (unit == seen.unit_start && seen.guids.count(item.guid) > 0) {
-        continue;  // Emitted with the previous page, at the boundary.
+        // Emitted with the previous page, at the boundary; on the first
+        // page of a resumed window, by the process that saved it.
+        if (resume && stats.requests == 1) {
+          ++stats.written_before;
+        }
+        continue;
       }
       fresh.push_back(std::move(item));
     }

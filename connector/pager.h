@@ -24,6 +24,8 @@ struct Window {
 struct WindowStats {
   long long emitted = 0;
   long long skipped = 0;
+  /// Items at a resumed boundary that an earlier process already wrote.
+  long long written_before = 0;
   long long requests = 0;
   std::optional<std::int64_t> reported_total;
 };

@@ -128,6 +128,19 @@ void ensure_directory(const std::string& directory) {
   }
 }
 
+void probe_writable(const std::string& directory) {
+  const std::string path =
+      directory + "/.write-probe-" + std::to_string(::getpid());
+  FileDescriptor fd(::open(path.c_str(),
+                           O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (fd.get() < 0) {
+    throw StateError("cannot write in state directory " + directory + ": " +
+                     errno_text());
+  }
+  fd.close();
+  ::unlink(path.c_str());
+}
+
 StateStore::StateStore(std::string directory, std::string name)
     : directory_(std::move(directory)),
       name_(std::move(name)),

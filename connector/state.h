@@ -66,4 +66,8 @@ class StateLock {
 /// Creates the directory (and parents) with mode 0700 if missing.
 void ensure_directory(const std::string& directory);
 
+/// Creates and removes a file in `directory`, so that `check` can prove a
+/// run will be able to save its state. Throws StateError.
+void probe_writable(const std::string& directory);
+
 }  // namespace connector

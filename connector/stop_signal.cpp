@@ -38,8 +38,8 @@ void request_stop() { g_stop.store(true); }
 
 void throw_if_stopped() {
   if (stop_requested()) {
-    throw Interrupted("stopped by a signal; progress up to the last "
-                      "complete window is saved");
+    throw Interrupted("stopped by a signal; what was written is saved "
+                      "and the next run resumes from there");
   }
 }
 

@@ -281,6 +281,14 @@ def test_check_reports_and_fails_on_bad_credentials(sims, tmp_path):
     assert good.returncode == 0, good.stderr
     report = good.stdout.decode()
     assert "token:   OK" in report and "api:     OK" in report
+    assert "search:  OK" in report and "state:   OK" in report
+    # A state directory a run could not write fails the check, not the run.
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    unwritable = run_connector("check", "--config", config,
+                               "--state-dir", blocker / "state")
+    assert unwritable.returncode == 1
+    assert "ERROR check: cannot create state directory" in unwritable.stderr
     bad = run_connector("check", "--config", config, env={
         "ITEST_TRUSTAR_SECRET": "wrong-secret-value"})
     assert bad.returncode == 1
