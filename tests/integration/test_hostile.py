@@ -138,7 +138,15 @@ def test_a_body_over_the_size_cap_is_a_clear_error_not_an_oom(tmp_path):
     assert "POST /api/1.3/indicators/search" in errors[0]
     assert stdout == b""
     assert len(sim.searches()) == 1, "a body over the cap was retried"
-    assert usage.ru_maxrss < 400 * 1024, f"{usage.ru_maxrss} KiB"
+    # The body is cut at 64 MiB; a sanitizer build adds shadow memory and
+    # keeps freed buffers in quarantine.
+    limit = 800 if _is_sanitized(CONNECTOR) else 300
+    print(f"\npeak RSS {usage.ru_maxrss} KiB")
+    assert usage.ru_maxrss < limit * 1024, f"{usage.ru_maxrss} KiB"
+
+
+def _is_sanitized(binary):
+    return b"__asan_init" in binary.read_bytes()
 
 
 YAML_LOOP = ("connector/config_yaml.cpp parse_document() calls "

@@ -167,11 +167,14 @@ def test_secrets_never_reach_the_argument_list(started, tmp_path):
         try:
             seen.append((proc / "cmdline").read_bytes())
             for task in (proc / "task").iterdir():
-                children = (task / "children").read_text().split()
-                for child in children:
-                    seen.append(pathlib.Path(
-                        f"/proc/{child}/cmdline").read_bytes())
-                assert not children, "the connector spawned a process"
+                for child in (task / "children").read_text().split():
+                    child_proc = pathlib.Path(f"/proc/{child}")
+                    seen.append((child_proc / "cmdline").read_bytes())
+                    # A sanitizer build clones itself to check for leaks
+                    # at exit; any other program is a spawned process.
+                    assert os.readlink(child_proc / "exe") == \
+                        os.readlink(proc / "exe"), "the connector spawned " \
+                        "a program"
         except FileNotFoundError:
             break
         time.sleep(0.05)
@@ -241,8 +244,13 @@ def test_token_and_api_requests_go_through_the_proxy(tls, started, tmp_path):
         assert any(p.endswith("/oauth/token") for p in paths)
         assert any(p.endswith("/api/1.3/indicators/search") for p in paths)
         assert any(p.endswith("/api/1.3/enclaves") for p in paths), paths
-    # The simulator saw every request the connector made, via the proxy.
-    assert len(sim.requests()) == summary(result.stderr)["requests"] + 2
+    # Every request the simulator saw came through the proxy (libcurl may
+    # resend one by itself on a connection that died, so count the
+    # simulator's side).
+    seen = sim.requests()
+    assert len(seen) >= summary(result.stderr)["requests"] + 2  # + check
+    if not tls:
+        assert len(records) == len(seen)
     assert_no_secret([result.stdout, result.stderr, checked.stdout,
                       checked.stderr] + state_texts(state))
 
