@@ -64,12 +64,14 @@ class Dataset:
         self.page_size = page_size
         self.count = count
 
-    def pull(self, workdir, *sim_args, retries=8, extra=None, env=None):
+    def pull(self, workdir, *sim_args, retries=8, extra=None, env=None,
+             version="1.3"):
         """Starts a sim with this data plus `sim_args`, pulls everything
         once, stops the sim; returns (completed run, sim)."""
         sim = start_sim(workdir / "sim", *(self.args + list(sim_args)))
         try:
-            settings = sim_settings(sim, start=iso(self.start),
+            settings = sim_settings(sim, version=version,
+                                    start=iso(self.start),
                                     window=self.window,
                                     page_size=str(self.page_size),
                                     timeout=TIMEOUT, retries=str(retries))
@@ -205,6 +207,20 @@ def test_all_kinds_mixed_at_random(small, small_baseline, tmp_path):
     assert_damage_only(lines, small_baseline, sim, result)
 
 
+def test_all_kinds_mixed_in_api_1_2_seconds_mode(small, small_baseline,
+                                                 tmp_path):
+    """The same data through /api/1.2 (bounds in whole seconds, windows
+    aligned to them) under the same mix: same events."""
+    result, sim = small.pull(tmp_path, "--fault-rate", "0.1",
+                             "--fault-seed", 12, *FAST, version="1.2",
+                             extra={"page_size": "250"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert all(r["path"].startswith("/api/1.2/") for r in sim.searches())
+    assert len(faults_of(sim)) >= 5
+    lines, _ = event_lines(result.stdout)
+    assert_damage_only(lines, small_baseline, sim, result)
+
+
 def test_hundred_thousand_indicators_under_ten_percent_faults(
         tmp_path_factory):
     """Issue 3, "Done when": about 100,000 indicators under a 10% mix of
@@ -275,23 +291,31 @@ def test_retry_after_longer_than_max_wait_stops_too(small, tmp_path):
         result.stderr
 
 
-def test_rate_limit_waits_as_long_as_asked(small, tmp_path):
-    """Two 429s whose Retry-After (1 s, rounded up from 10 ms) exceeds
-    waitTime: the run waits the larger, each time, and completes."""
+@pytest.mark.parametrize("form", ["seconds", "date"])
+def test_rate_limit_waits_as_long_as_asked(form, small, tmp_path):
+    """429s whose Retry-After (1 s rounded up from 10 ms, or an HTTP date
+    up to a second ahead) exceeds waitTime: the run waits the larger, each
+    time, and completes."""
     result, sim = small.pull(tmp_path, "--faults", "429", "--fault-rate",
                              "0.05", "--fault-seed", 11, "--wait-ms", 10,
-                             "--retry-after", "seconds")
+                             "--retry-after", form)
     assert result.returncode == 0, result.stderr
-    waits = re.findall(r"rate limited; waiting as asked wait_ms=(\d+)",
-                       result.stderr)
+    waits = [int(w) for w in re.findall(
+        r"rate limited; waiting as asked wait_ms=(\d+)", result.stderr)]
     limited = [r for r in sim.requests() if r["status"] == 429]
     assert limited and len(waits) == len(limited)
-    assert all(int(w) == 1000 for w in waits)
-    # The request after each 429 came no sooner than a second later.
+    if form == "seconds":
+        assert all(w == 1000 for w in waits)
+    else:
+        assert all(10 <= w <= 2000 for w in waits), waits
+        # The date, not waitTime, set the wait (it lies up to a second
+        # ahead, so it is longer than 10 ms nearly every time).
+        assert any(w > 10 for w in waits), waits
+    # The request after each 429 came no sooner than it was asked to.
     requests = sim.requests()
-    for i, r in enumerate(requests[:-1]):
-        if r["status"] == 429:
-            assert requests[i + 1]["ts"] - r["ts"] >= 990
+    for wait, i in zip(waits, [i for i, r in enumerate(requests[:-1])
+                               if r["status"] == 429]):
+        assert requests[i + 1]["ts"] - requests[i]["ts"] >= wait - 10
 
 
 def _assert_prefix_complete(lines, baseline, state):
