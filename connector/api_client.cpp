@@ -150,7 +150,18 @@ std::string ApiClient::scrub(std::string text) const {
   if (token_) {
     replace_all(text, token_->reveal());
   }
-  replace_all(text, config_.proxy.reveal());
+  // A proxy's credentials can come back on their own, or as the Basic
+  // value libcurl sent in Proxy-Authorization.
+  const std::string& proxy = config_.proxy.reveal();
+  replace_all(text, proxy);
+  // user as written, user decoded, password as written, password decoded
+  const std::vector<std::string> parts = url_credentials(proxy);
+  if (parts.size() == 4) {
+    for (std::size_t form = 0; form < 2; ++form) {
+      replace_all(text, parts[2 + form]);
+      replace_all(text, base64(parts[form] + ":" + parts[2 + form]));
+    }
+  }
   return text;
 }
 

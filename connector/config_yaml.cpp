@@ -149,6 +149,36 @@ std::optional<std::size_t> find_bad_utf8(std::string_view text) {
   return std::nullopt;
 }
 
+/// The 1-based line of a "---" that starts a second document, if any: one
+/// after the first document has content (a "---" before any content just
+/// opens the first document).
+std::optional<int> second_document_line(std::string_view text) {
+  bool content = false;
+  int line_number = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line = text.substr(start, end - start);
+    ++line_number;
+    const bool marker =
+        line.rfind("---", 0) == 0 &&
+        (line.size() == 3 || line[3] == ' ' || line[3] == '\t' ||
+         line[3] == '\r');
+    if (marker && content) {
+      return line_number;
+    }
+    const auto first = line.find_first_not_of(" \t\r");
+    if (!marker && first != std::string_view::npos && line[first] != '#') {
+      content = true;
+    }
+    if (end == text.size()) {
+      break;
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
 YAML::Node parse_document(const std::string& path,
                           const std::string& text,
                           YamlProblems& problems) {
@@ -162,25 +192,28 @@ YAML::Node parse_document(const std::string& path,
     problems.fail(SourceLocation{path, line, column + 1}, "",
                   "not valid UTF-8 (or holds a NUL byte)");
   }
-  std::vector<YAML::Node> documents;
+  // yaml-cpp 0.7's LoadAll never returns on some inputs (a lone ","), so
+  // a second document is found by its marker instead, and only the first
+  // is parsed, with Load, which does return.
+  if (const auto second = second_document_line(text)) {
+    problems.fail(SourceLocation{path, *second, 1}, "",
+                  "holds more than one YAML document; keep one");
+  }
+  YAML::Node document;
   try {
-    documents = YAML::LoadAll(text);
+    document = YAML::Load(text);
   } catch (const YAML::Exception& error) {
     // A few yaml-cpp messages append the offending text ("unknown escape
     // character: q"), which may sit inside a secret: keep the fixed part.
     problems.fail(error.mark, "",
                   "invalid YAML: " + error.msg.substr(0, error.msg.find(": ")));
   }
-  if (documents.size() > 1) {
-    problems.fail(documents[1].Mark(), "",
-                  "holds more than one YAML document; keep one");
-  }
-  if (documents.empty() || documents.front().IsNull()) {
+  if (!document.IsDefined() || document.IsNull()) {
     problems.fail(YAML::Mark(), "",
                   "is empty; expected stanza names, each mapped to its "
                   "settings");
   }
-  return documents.front();
+  return document;
 }
 
 bool is_valid_stanza_name(std::string_view name) {

@@ -337,6 +337,26 @@ std::string redact_url(const std::string& url) {
   return out + url_part(parsed.get(), CURLUPART_PATH);
 }
 
+std::vector<std::string> url_credentials(const std::string& url) {
+  std::vector<std::string> found;
+  UrlHandle parsed = parse_url(url);
+  if (!parsed) {
+    return found;
+  }
+  for (const CURLUPart part : {CURLUPART_USER, CURLUPART_PASSWORD}) {
+    for (const unsigned int flags : {0u, static_cast<unsigned>(
+                                             CURLU_URLDECODE)}) {
+      char* raw = nullptr;
+      if (curl_url_get(parsed.get(), part, &raw, flags) == CURLUE_OK &&
+          raw != nullptr) {
+        const CurlString owned(raw);
+        found.emplace_back(owned.get());
+      }
+    }
+  }
+  return found;
+}
+
 bool is_loopback_url(const std::string& url) {
   UrlHandle parsed = parse_url(url);
   if (!parsed) {

@@ -91,4 +91,8 @@ std::string redact_url(const std::string& url);
 /// True when the URL's host is 127.0.0.0/8, ::1 or localhost.
 bool is_loopback_url(const std::string& url);
 
+/// The user and password of a URL's userinfo (a proxy URL's), both as
+/// written and percent-decoded, for scrubbing; empty when there are none.
+std::vector<std::string> url_credentials(const std::string& url);
+
 }  // namespace connector

@@ -89,13 +89,6 @@ def started(tmp_path):
         thing.stop()
 
 
-PROXY_SCRUB_GAP = (
-    "ApiClient::scrub (connector/api_client.cpp) removes the whole proxy URL "
-    "but neither the proxy password on its own nor the Basic value "
-    "base64(user:password) that libcurl sends as Proxy-Authorization, so an "
-    "error body quoting either reaches the ERROR line")
-
-
 # --- Secrets ------------------------------------------------------------------
 
 def test_echoed_credentials_are_scrubbed_from_every_message(started,
@@ -265,7 +258,6 @@ def test_no_proxy_is_honoured(variable, started, tmp_path):
     assert sim.requests()
 
 
-@pytest.mark.xfail(reason=PROXY_SCRUB_GAP, strict=True)
 def test_a_proxy_refusal_that_quotes_the_credentials_is_scrubbed(started,
                                                                  tmp_path):
     sim, proxy, result, checked, state = _proxied_pull(
@@ -277,7 +269,6 @@ def test_a_proxy_refusal_that_quotes_the_credentials_is_scrubbed(started,
                       checked.stderr] + state_texts(state))
 
 
-@pytest.mark.xfail(reason=PROXY_SCRUB_GAP, strict=True)
 def test_a_server_that_echoes_forwarded_proxy_credentials_is_scrubbed(
         started, tmp_path):
     """A careless proxy forwards Proxy-Authorization to the server, which
