@@ -79,6 +79,52 @@ def campaign(tmp_path):
         c.sim.stop()
 
 
+def _kill_campaign(c, kills, pick_delay):
+    """Runs the stanza again and again, killing each run with SIGKILL
+    pick_delay(work_left, kills_left) seconds after it started, until
+    `kills` kills happened; then one run to the end. Returns the runs (the
+    state before and after, whether killed, the complete lines and any
+    torn last line) and how many kills hit a run with work left."""
+    runs = []
+    done_kills = 0
+    with_work_left = 0
+    # Bounded: runs that finish before their kill still count, and the
+    # campaign ends once the pull is complete.
+    while done_kills < kills and len(runs) < 4 * kills:
+        before = read_state(c.state)
+        if before and before["next_from"] > c.end and \
+                not before.get("in_flight"):
+            break
+        done_from = before["next_from"] if before else c.start
+        work_left = max(0.0, (c.end - done_from) / (c.end - c.start))
+        delay = pick_delay(work_left, (kills - done_kills) / kills)
+        out_path = c.tmp / f"run{len(runs)}.out"
+        with open(out_path, "wb") as out:
+            process = _popen(c.config, c.state, out)
+            time.sleep(delay)
+            killed = process.poll() is None
+            if killed:
+                process.kill()
+            _, stderr = process.communicate(timeout=60)
+        after = read_state(c.state)  # must always parse: never torn
+        if killed:
+            done_kills += 1
+            if after is None or after["next_from"] <= c.end:
+                with_work_left += 1
+        else:
+            assert process.returncode == 0, stderr.decode()
+        lines, tail = event_lines(out_path.read_bytes(),
+                                  allow_torn_tail=killed)
+        runs.append({"before": before, "after": after, "killed": killed,
+                     "lines": lines, "tail": tail})
+    final = run(c.config, c.state)
+    assert final.returncode == 0, final.stderr
+    final_lines, _ = event_lines(final.stdout)
+    runs.append({"before": read_state(c.state), "after": None,
+                 "killed": False, "lines": final_lines, "tail": b""})
+    return runs, with_work_left
+
+
 def test_fifty_kill9s_lose_nothing_and_repeat_only_in_flight_windows(
         campaign):
     c = campaign(count=60000, days=30, windows=30, latency_ms=2,
@@ -92,41 +138,43 @@ def test_fifty_kill9s_lose_nothing_and_repeat_only_in_flight_windows(
     rng = random.Random(20241204)
     base_delay = 2 * 0.8 * wall / KILLS
 
-    runs = []
-    kills = 0
-    kills_with_work_left = 0
-    while kills < KILLS:
-        before = read_state(c.state)
-        done_from = before["next_from"] if before else c.start
-        work_left = max(0.0, (c.end - done_from) / (c.end - c.start))
-        kills_left = (KILLS - kills) / KILLS
-        max_delay = base_delay * min(1.0, work_left / kills_left)
-        out_path = c.tmp / f"run{len(runs)}.out"
-        with open(out_path, "wb") as out:
-            process = _popen(c.config, c.state, out)
-            time.sleep(rng.uniform(0, max_delay))
-            killed = process.poll() is None
-            if killed:
-                process.kill()
-            _, stderr = process.communicate(timeout=60)
-        after = read_state(c.state)  # must always parse: never torn
-        if killed:
-            kills += 1
-            if after is None or after["next_from"] <= c.end:
-                kills_with_work_left += 1
-        else:
-            assert process.returncode == 0, stderr.decode()
-        lines, tail = event_lines(out_path.read_bytes(),
-                                  allow_torn_tail=killed)
-        runs.append({"before": before, "after": after, "killed": killed,
-                     "lines": lines, "tail": tail})
-    final = run(c.config, c.state)
-    assert final.returncode == 0, final.stderr
-    final_lines, _ = event_lines(final.stdout)
-    runs.append({"before": read_state(c.state), "after": None,
-                 "killed": False, "lines": final_lines, "tail": b""})
-    assert kills_with_work_left >= 45, "the pull finished too early"
+    def pick_delay(work_left, kills_left):
+        return rng.uniform(0, base_delay * min(1.0, work_left / kills_left))
 
+    runs, mid_pull = _kill_campaign(c, KILLS, pick_delay)
+    assert mid_pull >= 45, "the pull finished too early"
+    repeated = _check_campaign(c, reference, runs)
+    print(f"\n{KILLS} kills ({mid_pull} mid-pull) over a {wall:.2f} s "
+          f"pull: {len(runs)} runs, {repeated} repeated events, "
+          f"{sum(1 for r in runs if r['tail'])} torn last lines")
+
+
+def test_kill9s_inside_long_windows_resume_from_the_saved_position(
+        campaign):
+    """Windows long enough that runs save their keyset position inside
+    the window (at most once a second) before being killed: the next run
+    resumes below it, and repeats stay below it too."""
+    c = campaign(count=60000, days=2, windows=2, latency_ms=15,
+                 page_size=100)
+    reference, wall = c.reference()
+    rng = random.Random(7)
+    # Each run lives 1.2 to 1.8 s: long enough to save a position (at most
+    # once a second), short enough that four kills stay mid-pull.
+    runs, mid_pull = _kill_campaign(
+        c, 4, lambda work_left, kills_left: rng.uniform(1.2, 1.8))
+    assert mid_pull == 4, f"only {mid_pull} kills mid-pull ({wall:.1f} s)"
+    saved = [r["after"]["in_flight"] for r in runs
+             if r["killed"] and r["after"] and r["after"].get("in_flight")]
+    assert len(saved) >= 2, "no run saved a position inside its window"
+    repeated = _check_campaign(c, reference, runs)
+    print(f"\n4 kills over a {wall:.2f} s pull, {len(saved)} mid-window "
+          f"positions saved, {repeated} repeated events")
+
+
+def _check_campaign(c, reference, runs):
+    """Every indicator arrived; nothing unknown; repeats only of a killed
+    run's window in flight (below its saved keyset position, if any), and
+    byte-identical. Returns the number of repeated events."""
     reference_set = set(reference)
     seen_in = collections.defaultdict(list)
     for index, r in enumerate(runs):
@@ -153,11 +201,14 @@ def test_fifty_kill9s_lose_nothing_and_repeat_only_in_flight_windows(
                 f"window in flight [{lo}, {hi}]")
             in_flight = (r["after"] or {}).get("in_flight")
             if in_flight and "upper" in in_flight:
+                # Above the saved position everything was written, and so
+                # were the guids saved at its boundary.
+                event = json.loads(line)
                 assert _last_seen(line) <= in_flight["upper"]
-    print(f"\n{KILLS} kills ({kills_with_work_left} mid-pull) over a "
-          f"{wall:.2f} s pull: {len(runs)} runs, "
-          f"{repeated} repeated events, "
-          f"{sum(1 for r in runs if r['tail'])} torn last lines")
+                assert not (_last_seen(line) == in_flight["boundary_unit"]
+                            and event["guid"] in
+                            in_flight["boundary_guids"])
+    return repeated
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -227,6 +278,14 @@ def _good_state(next_from):
             "next_from_time": iso(next_from), "saved_at": iso(next_from)}
 
 
+def _in_flight(start=1_700_000_000_000, upper=1_700_000_500_000,
+               guids=("IP|10.0.0.1",)):
+    window = {"from": start, "to": start + 86_400_000 - 1,
+              "upper": upper, "boundary_unit": 1_700_000_400_000,
+              "boundary_guids": list(guids)}
+    return {k: v for k, v in window.items() if v is not None}
+
+
 BAD_STATES = {
     "empty": b"",
     "torn": json.dumps(_good_state(1_700_000_000_000)).encode()[:30],
@@ -244,6 +303,20 @@ BAD_STATES = {
     "other stanza": json.dumps(
         dict(_good_state(1_700_000_000_000), stanza="other")).encode(),
     "nul bytes": b"\0" * 64,
+    "in_flight not an object": json.dumps(
+        dict(_good_state(1_700_000_000_000), in_flight=[1])).encode(),
+    "in_flight without upper": json.dumps(dict(
+        _good_state(1_700_000_000_000), in_flight=_in_flight(
+            upper=None))).encode(),
+    "in_flight elsewhere": json.dumps(dict(
+        _good_state(1_700_000_000_000), in_flight=_in_flight(
+            start=1_600_000_000_000))).encode(),
+    "in_flight upper past its window": json.dumps(dict(
+        _good_state(1_700_000_000_000), in_flight=_in_flight(
+            upper=1_700_000_000_000 + 10 * 86_400_000))).encode(),
+    "in_flight guids not strings": json.dumps(dict(
+        _good_state(1_700_000_000_000), in_flight=_in_flight(
+            guids=[1, 2]))).encode(),
 }
 
 
