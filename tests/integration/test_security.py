@@ -269,6 +269,29 @@ def test_a_proxy_refusal_that_quotes_the_credentials_is_scrubbed(started,
                       checked.stderr] + state_texts(state))
 
 
+def test_a_percent_encoded_proxy_password_is_scrubbed_in_both_forms(
+        started, tmp_path):
+    """The proxy URL carries the password percent-encoded (it holds '@'
+    and ':'); libcurl sends it decoded, and the refusal quotes it decoded
+    and as Basic: neither form, nor the encoded one, may show up."""
+    encoded = "itest-PX%40PASS%3A7a8b9c"
+    decoded = "itest-PX@PASS:7a8b9c"
+    basic = base64.b64encode(f"{PROXY_USER}:{decoded}".encode()).decode()
+    sim = started("--count", 100)
+    proxy = started.proxy(credentials=(PROXY_USER, decoded), mode="echo407")
+    config = stanza_file(tmp_path / "c.yaml", **sim_settings(
+        sim, proxy="env:ITEST_PROXY"))
+    env = {"ITEST_PROXY": proxy.url(PROXY_USER, encoded)}
+    result = run(config, tmp_path / "state", "--log-level", "debug",
+                 env=env)
+    checked = check(config, tmp_path / "state", env=env)
+    assert result.returncode == 1 and checked.returncode == 1
+    assert proxy.records[0]["proxy_auth"] == f"Basic {basic}"
+    assert "was refused" in result.stderr  # the echo arrived
+    assert_no_secret([result.stdout, result.stderr, checked.stdout,
+                      checked.stderr], extra=[encoded, decoded, basic])
+
+
 def test_a_server_that_echoes_forwarded_proxy_credentials_is_scrubbed(
         started, tmp_path):
     """A careless proxy forwards Proxy-Authorization to the server, which
