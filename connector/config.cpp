@@ -914,7 +914,9 @@ std::string format_config_problem(const SourceLocation& where,
     append_escaped(line, key, false);
     line += ": ";
   }
-  line += text;
+  // The text may carry a value from the config (a file: path, say): a
+  // newline in it must not start a line of its own.
+  append_escaped(line, text, false);
   return line;
 }
 

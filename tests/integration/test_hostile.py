@@ -182,15 +182,6 @@ def test_a_config_that_trips_yaml_cpp_is_a_config_error(text, tmp_path):
     assert completed.stderr.decode().startswith("ERROR config:")
 
 
-CONFIG_TEXT_UNESCAPED = (
-    "connector/config.cpp format_config_problem() escapes the file name and "
-    "the key but appends the problem text raw; texts that quote a value "
-    "(\"cannot read <path>\" for file:) carry its newline, and main.cpp's "
-    "report() turns it into a second ERROR line that names no file and "
-    "says what the config chose")
-
-
-@pytest.mark.xfail(reason=CONFIG_TEXT_UNESCAPED, strict=True)
 def test_a_newline_in_a_config_value_cannot_start_a_line_of_its_own(
         tmp_path):
     config = tmp_path / "c.yaml"
