@@ -178,6 +178,11 @@ def run_connector(*args, env=None, timeout=600):
     return Result(completed)
 
 
+def data_end():
+    """A fixed end for generated data: an hour ago, on a whole minute."""
+    return (int(time.time() * 1000) - HOUR_MS) // 60_000 * 60_000
+
+
 def iso(ms):
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + \
         f".{ms % 1000:03d}Z"

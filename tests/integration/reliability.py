@@ -9,6 +9,7 @@ import re
 import subprocess
 import time
 
+from conftest import data_end
 from conftest import (API_KEY, API_SECRET, CONNECTOR, EVENT_VALIDATOR,
                       HOUR_MS, LEVEL_LINE, Sim)
 
@@ -17,10 +18,6 @@ SUMMARY = re.compile(r"^INFO run: finished (.*)$", re.M)
 # Every secret-looking value the suites use; tests search outputs for them.
 SECRETS = (API_KEY, API_SECRET)
 
-
-def data_end():
-    """A fixed end for generated data: an hour ago, on a whole minute."""
-    return (int(time.time() * 1000) - HOUR_MS) // 60_000 * 60_000
 
 
 def start_sim(workdir, *args, env=None):

@@ -9,13 +9,11 @@ import signal
 import subprocess
 import time
 
+from conftest import data_end
 from conftest import (API_KEY, API_SECRET, CONNECTOR, DAY_MS, HOUR_MS, iso,
                       run_connector, sim_settings, stanza_file,
                       truth_versions, versions)
 
-
-def data_end():
-    return (int(time.time() * 1000) - HOUR_MS) // 60_000 * 60_000
 
 
 def test_backfill_is_complete_with_near_minimal_calls(sims, tmp_path):

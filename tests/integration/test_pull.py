@@ -5,14 +5,11 @@ import collections
 import json
 import time
 
+from conftest import data_end
 from conftest import (API_KEY, API_SECRET, DAY_MS, HOUR_MS, assert_log_lines,
                       iso, run_connector, sim_settings, stanza_file,
                       truth_versions, versions)
 
-
-def data_end():
-    """A fixed end for generated data: an hour ago, on a whole minute."""
-    return (int(time.time() * 1000) - HOUR_MS) // 60_000 * 60_000
 
 
 def test_full_pull_is_complete_and_duplicate_free(sims, tmp_path):

@@ -12,6 +12,7 @@ import time
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
+from conftest import data_end
 from conftest import (API_KEY, API_SECRET, CONNECTOR, DAY_MS, EVENT_VALIDATOR,
                       HOUR_MS, LEVEL_LINE, ROOT, iso, run_connector,
                       sim_settings, stanza_file)
@@ -23,9 +24,6 @@ SETTING_NAMES = list(STANZA_SCHEMA["properties"])
 # Fresh, distinctive per run: every output is searched for them.
 SESSION_KEY = "itest-SESSION-" + secrets.token_hex(8)
 
-
-def data_end():
-    return (int(time.time() * 1000) - HOUR_MS) // 60_000 * 60_000
 
 
 def param_xml(name, value):
